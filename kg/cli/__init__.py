@@ -1,0 +1,45 @@
+"""The `kg` command line: one click group; each command lives in its own module in this package.
+
+Commands only parse options, call one library function and render the result (data on stdout,
+messages on stderr). A module registers its commands by defining `COMMANDS = [...]`.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import click
+
+from .. import __version__
+
+HELP = """ofsted-kg: turn Ofsted children's-services inspection reports into a knowledge graph.
+
+\b
+Examples:
+  kg extract reports/                       # one record per report, as a table
+  kg extract --format jsonl reports/ > records.jsonl
+  kg build reports/                         # read, extract, validate and store the graph
+  kg query --list                           # the named questions you can ask
+  kg recurring --council Doncaster          # which issues keep coming back
+
+Exit status: 0 success; 1 ran, but some reports failed or the graph has violations;
+2 usage, input or configuration error.
+"""
+
+
+@click.group(help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="ofsted-kg")
+def main() -> None:
+    pass
+
+
+def _register() -> None:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for command in getattr(module, "COMMANDS", ()):
+            main.add_command(command)
+
+
+_register()

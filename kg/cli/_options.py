@@ -1,0 +1,85 @@
+"""Options and renderers shared by several commands: defined once, used as decorators."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import click
+
+DEFAULT_STORE = Path.home() / ".local" / "share" / "ofsted-kg" / "store"
+
+
+def store_option(f):
+    return click.option(
+        "--store", "store", type=click.Path(file_okay=False, path_type=Path), envvar="KG_STORE",
+        default=None, show_default=False,
+        help="Directory of the graph store (default: $KG_STORE or ~/.local/share/ofsted-kg/store).",
+    )(f)
+
+
+def format_option(choices: Sequence[str], default: str):
+    def deco(f):
+        return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
+                            show_default=True, help="Output format.")(f)
+    return deco
+
+
+def output_option(f):
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Write to this file instead of standard output.")(f)
+
+
+def resolve_store(store: Path | None) -> Path:
+    return store if store is not None else DEFAULT_STORE
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def render_rows(rows: list[dict[str, Any]], columns: Sequence[str], fmt: str, out=None) -> None:
+    """Print rows as a table, CSV or JSON (a list of objects)."""
+    out = out or sys.stdout
+    if fmt == "json":
+        out.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        w = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: _cell(r.get(k)) for k in columns})
+    else:
+        out.write(table(rows, columns) + "\n")
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)):
+        return "; ".join(_cell(x) for x in v)
+    return str(v)
+
+
+def table(rows: Iterable[dict[str, Any]], columns: Sequence[str], max_width: int = 60) -> str:
+    """A plain fixed-width text table; long cells are cut with an ellipsis."""
+    rows = list(rows)
+    cells = [[_cut(_cell(r.get(c)), max_width) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()
+    rule = "  ".join("-" * w for w in widths)
+    body = ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join([line, rule, *body])
+
+
+def _cut(s: str, n: int) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def to_text(obj: Any) -> str:
+    buf = io.StringIO()
+    json.dump(obj, buf, ensure_ascii=False)
+    return buf.getvalue()

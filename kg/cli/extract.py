@@ -1,0 +1,84 @@
+"""`kg extract`: print the report record of each report."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..pipeline import process_paths
+from ..read import ReadLimits
+from ..records import record_to_dict
+from ._options import echo_err, format_option, render_rows
+
+EXTRACT_HELP = """Extract the report record of each report (PDF, text or HTML; folders are read recursively).
+
+\b
+Examples:
+  kg extract report.pdf
+  kg extract --format jsonl reports/ > records.jsonl
+  kg extract --format json letters/2010/*.txt
+
+Unreadable files get one line on stderr (file and reason); the others are still extracted,
+and the exit status is 1 if any file failed.
+"""
+
+TABLE_COLUMNS = ("document", "report_type", "council", "inspection", "published/letter", "lead",
+                 "judgements", "recs")
+
+
+def limits_options(f):
+    f = click.option("--max-pages", type=int, default=ReadLimits().max_pages, show_default=True,
+                     help="Refuse PDFs with more pages than this.")(f)
+    f = click.option("--max-mb", type=float, default=ReadLimits().max_bytes / 1e6, show_default=True,
+                     help="Refuse files larger than this many megabytes.")(f)
+    return f
+
+
+@click.command("extract", help=EXTRACT_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@format_option(["table", "jsonl", "json"], "table")
+@click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Read and extract in N processes.")
+@limits_options
+def extract_command(paths, fmt, jobs, max_pages, max_mb):
+    limits = ReadLimits(max_bytes=int(max_mb * 1e6), max_pages=max_pages)
+    failed = 0
+    records = []
+    for outcome in process_paths(paths, limits=limits, jobs=jobs):
+        for w in outcome.warnings:
+            echo_err(f"warning: {outcome.path}: {w}")
+        if outcome.error is not None:
+            failed += 1
+            echo_err(f"error: {outcome.error.one_line()}")
+            continue
+        d = record_to_dict(outcome.record)
+        if fmt == "jsonl":
+            sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            records.append(d)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "table":
+        render_rows([_table_row(d) for d in records], TABLE_COLUMNS, "table")
+    if failed:
+        echo_err(f"{failed} file(s) could not be extracted")
+        sys.exit(1)
+
+
+def _table_row(d: dict) -> dict:
+    lead = next((i["name"] for i in d["inspectors"] if i.get("lead")), None)
+    start, end = d.get("inspection_start"), d.get("inspection_end")
+    return {
+        "document": d["document"],
+        "report_type": d["report_type"],
+        "council": (d.get("council") or {}).get("canonical"),
+        "inspection": f"{start or '?'}..{end or '?'}" if start or end else None,
+        "published/letter": d.get("published_date") or d.get("letter_date"),
+        "lead": lead,
+        "judgements": len(d.get("judgements") or []),
+        "recs": len(d.get("recommendations") or []),
+    }
+
+
+COMMANDS = [extract_command]

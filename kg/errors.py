@@ -1,0 +1,43 @@
+"""One error hierarchy: every stage raises a subclass of KgError; the CLI prints it as one line."""
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """Base error: a message, an optional hint for the user and the source file it concerns."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, source: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.hint = hint
+
+    def one_line(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.message}{hint}"
+
+
+class ReadError(KgError):
+    """A file could not be read as a report (not a PDF/text/HTML, encrypted, empty, too big...)."""
+
+
+class NotAReportError(ReadError):
+    """The file was read but holds no Ofsted children's-services report."""
+
+
+class ExtractError(KgError):
+    """Extraction failed on a readable report."""
+
+
+class RuleFileError(KgError):
+    """A rules/data file (YAML, CSV, Turtle) is broken; the message names the file and line."""
+
+
+class StoreError(KgError):
+    """The graph store could not be opened or written."""
+
+
+class QueryError(KgError):
+    """A SPARQL query or its parameters are wrong."""

@@ -1,0 +1,396 @@
+"""Stage 1, read: bytes on disk -> one normalised text per report, with a map back to the raw text.
+
+The format is decided from the bytes, not the file name (a report saved as HTML under a `.pdf` name
+is read as HTML, with a warning). Normalisation is a list of rewrite rules kept in
+`kg/data/normalise.yaml`; each rule is a regex substitution that keeps, for every output
+character, the index of the raw character it came from, so spans in the normalised text can be
+mapped back to the source.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import yaml
+
+from .errors import NotAReportError, ReadError, RuleFileError
+from .paths import data_dir
+
+READABLE_SUFFIXES = {".pdf", ".txt", ".text", ".html", ".htm", ".md"}
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_PAGES = 400
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """Limits that stop a single bad file from eating the machine."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_pages: int = DEFAULT_MAX_PAGES
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A report's text after normalisation. Spans of every later stage index into `text`."""
+
+    path: str
+    name: str
+    format: str  # pdf | text | html
+    sha256: str  # of the file's bytes
+    raw: str  # text as extracted, before normalisation
+    text: str  # normalised text (the "text rendition")
+    offsets: tuple[int, ...]  # offsets[i] = index in `raw` of text[i]
+    page_starts: tuple[int, ...]  # index in `text` where each page begins
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the normalised text back to the raw text."""
+        if start >= end:
+            pos = self.offsets[start] if start < len(self.offsets) else len(self.raw)
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def page_of(self, pos: int) -> int:
+        """1-based page number of a text position (1 for non-paginated sources)."""
+        page = 1
+        for i, s in enumerate(self.page_starts):
+            if s <= pos:
+                page = i + 1
+        return page
+
+
+# ---------------------------------------------------------------- offset-preserving rewriting
+
+
+class MappedText:
+    """A string plus, for each character, its index in the original text."""
+
+    __slots__ = ("text", "offsets")
+
+    def __init__(self, text: str, offsets: list[int] | None = None):
+        self.text = text
+        self.offsets = list(range(len(text))) if offsets is None else offsets
+
+    def sub(self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> "MappedText":
+        """re.sub that keeps the offset map: replacement text maps to the start of its match."""
+        out: list[str] = []
+        offs: list[int] = []
+        last = 0
+        text, old = self.text, self.offsets
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            out.append(text[last:s])
+            offs.extend(old[last:s])
+            new = repl(m) if callable(repl) else m.expand(repl)
+            if new:
+                # characters kept from the match map to their own origin where they line up
+                anchor = old[s] if s < len(old) else (old[-1] + 1 if old else 0)
+                if new == m.group(0):
+                    offs.extend(old[s:e])
+                else:
+                    offs.extend([anchor] * len(new))
+                out.append(new)
+            last = e
+        out.append(text[last:])
+        offs.extend(old[last:])
+        return MappedText("".join(out), offs)
+
+
+# ---------------------------------------------------------------- rules as data
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    pattern: re.Pattern[str]
+    replace: str
+    applies_to: frozenset[str]
+
+
+@lru_cache(maxsize=None)
+def load_rules(path: str | None = None) -> tuple[Rule, ...]:
+    """Load and check the normalisation rules (id, pattern, replace, formats)."""
+    file = Path(path) if path else data_dir() / "normalise.yaml"
+    try:
+        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleFileError(f"cannot load normalisation rules: {exc}", source=str(file)) from exc
+    rules = []
+    for i, entry in enumerate(doc.get("rules", []), 1):
+        try:
+            flags = re.MULTILINE | (re.IGNORECASE if entry.get("ignore_case") else 0) | (
+                re.DOTALL if entry.get("dotall") else 0)
+            rules.append(Rule(
+                id=entry["id"],
+                pattern=re.compile(entry["pattern"], flags),
+                replace=entry.get("replace", ""),
+                applies_to=frozenset(entry.get("formats", ["pdf", "text", "html"])),
+            ))
+        except (KeyError, re.error, TypeError) as exc:
+            raise RuleFileError(f"rule {i} is broken: {exc}", source=str(file)) from exc
+    return tuple(rules)
+
+
+# ---------------------------------------------------------------- format sniffing and raw text
+
+
+def sniff_format(data: bytes) -> str:
+    """'pdf', 'html', 'text' or 'binary', from the bytes alone."""
+    head = data[:2048]
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    probe = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if probe.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in probe[:1024]:
+        return "html"
+    if not data:
+        return "empty"
+    sample = data[:65536]
+    if sample.count(b"\x00") > len(sample) // 10:
+        return "binary"
+    try:
+        sample.decode("utf-8")
+        return "text"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 4:  # cut in the middle of a multi-byte character
+            return "text"
+    bad = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = bad / max(1, len(sample))
+    return "text" if controls < 0.01 else "binary"
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else cp1252, else latin-1; NUL bytes dropped."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16").replace("\x00", "")
+    for enc in ("utf-8", "cp1252"):
+        try:
+            return data.decode(enc).replace("\x00", "")
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1").replace("\x00", "")
+
+
+def pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str]:
+    """Text of each page: pypdfium2 first, pypdf if pdfium cannot open the file."""
+    try:
+        import pypdfium2 as pdfium
+
+        try:
+            doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            msg = str(exc)
+            if "password" in msg.lower():
+                raise ReadError("encrypted PDF: it needs a password", source=str(path),
+                                hint="save an unprotected copy and read that") from exc
+            raise
+        try:
+            if len(doc) > limits.max_pages:
+                raise ReadError(f"PDF has {len(doc)} pages, more than the limit of {limits.max_pages}",
+                                source=str(path), hint="raise --max-pages if this is really one report")
+            pages = []
+            for page in doc:
+                textpage = page.get_textpage()
+                pages.append(textpage.get_text_range())
+                textpage.close()
+                page.close()
+            return pages
+        finally:
+            doc.close()
+    except ReadError:
+        raise
+    except Exception as first:  # pdfium refused: try pypdf before giving up
+        import io
+
+        try:
+            from pypdf import PdfReader
+
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise ReadError("encrypted PDF: it needs a password", source=str(path),
+                                hint="save an unprotected copy and read that")
+            if len(reader.pages) > limits.max_pages:
+                raise ReadError(f"PDF has {len(reader.pages)} pages, more than the limit of {limits.max_pages}",
+                                source=str(path))
+            return [p.extract_text() or "" for p in reader.pages]
+        except ReadError:
+            raise
+        except Exception as second:
+            raise ReadError(f"damaged or truncated PDF ({first}; {second})", source=str(path),
+                            hint="download the report again") from second
+
+
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def html_to_text(source: str) -> MappedText:
+    """Visible text of an HTML page, mapped back to the HTML source."""
+    m = MappedText(source)
+    m = m.sub(re.compile(r"<(script|style|head|noscript)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL), "")
+    m = m.sub(re.compile(r"<!--.*?-->", re.DOTALL), "")
+    m = m.sub(re.compile(r"<(br|/p|/div|/li|/h[1-6]|/tr|/ul|/ol|/table|p|div|h[1-6]|tr)\b[^>]*>",
+                         re.IGNORECASE), "\n")
+    m = m.sub(re.compile(r"<li\b[^>]*>", re.IGNORECASE), "\n- ")
+    m = m.sub(re.compile(r"<(td|th)\b[^>]*>", re.IGNORECASE), "\t")
+    m = m.sub(re.compile(r"<[^>]+>"), "")
+    m = m.sub(re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);"), lambda x: html.unescape(x.group(0)))
+    return m
+
+
+# ---------------------------------------------------------------- page furniture
+
+
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d{1,3}(\s*of\s*\d{1,3})?\s*$", re.IGNORECASE)
+
+
+def _furniture_keys(pages: list[list[str]]) -> set[str]:
+    """Lines repeated at the top or bottom of many pages: running headers and footers."""
+    edge = Counter()
+    for lines in pages:
+        nonblank = [ln for ln in lines if ln.strip()]
+        seen = set()
+        for ln in nonblank[:3] + nonblank[-3:]:
+            key = _DIGITS.sub("#", ln.strip())
+            if key not in seen:
+                seen.add(key)
+                edge[key] += 1
+    threshold = max(3, int(0.4 * len(pages)))
+    return {k for k, n in edge.items() if n >= threshold and len(k) > 1 and k != "#"}
+
+
+def strip_page_furniture(pages: list[str]) -> tuple[MappedText, list[int]]:
+    """Join pages (raw = pages joined by form feeds), dropping running headers/footers and bare
+    page numbers at page edges. Pages must already have plain "\n" line ends."""
+    split = [p.split("\n") for p in pages]
+    furniture = _furniture_keys(split) if len(pages) >= 3 else set()
+    out: list[str] = []
+    offs: list[int] = []
+    page_starts: list[int] = []
+    raw_pos = 0
+    for page, lines in zip(pages, split):
+        nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+        edges = set(nonblank[:3] + nonblank[-3:])
+        page_starts.append(len(out))
+        pos = raw_pos
+        for li, ln in enumerate(lines):
+            start = pos
+            pos += len(ln) + 1
+            if li in edges and (_DIGITS.sub("#", ln.strip()) in furniture or _PAGE_NUMBER.match(ln)):
+                continue
+            out.append(ln + "\n")
+            offs.extend(range(start, start + len(ln) + 1))
+        raw_pos += len(page) + 1  # the "\f" between pages
+    return MappedText("".join(out), offs), page_starts
+
+
+# ---------------------------------------------------------------- public API
+
+
+def iter_report_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files under the given paths, recursively, in a stable order.
+
+    In directories, only files with a report-like suffix (or none) are taken; a file named
+    explicitly is always taken, whatever its name.
+    """
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for f in sorted(path.rglob("*")):
+                if f.is_file() and not f.name.startswith(".") and (
+                        f.suffix.lower() in READABLE_SUFFIXES or f.suffix == ""):
+                    yield f
+        else:
+            yield path
+
+
+def normalise(mapped: MappedText, fmt: str) -> MappedText:
+    """Apply the normalisation rules of `kg/data/normalise.yaml` for this format, in order."""
+    for rule in load_rules():
+        if fmt in rule.applies_to:
+            mapped = mapped.sub(rule.pattern, rule.replace)
+    return mapped
+
+
+def read_source(path: str | Path, limits: ReadLimits = ReadLimits()) -> SourceText:
+    """Read one file as a report text. Raises ReadError with a one-line reason."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ReadError(f"cannot open: {exc.strerror or exc}", source=str(path)) from exc
+    if size > limits.max_bytes:
+        raise ReadError(f"file is {size / 1e6:.1f} MB, more than the limit of {limits.max_bytes / 1e6:.0f} MB",
+                        source=str(path), hint="raise --max-bytes if this is really one report")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"cannot read: {exc.strerror or exc}", source=str(path)) from exc
+    return read_bytes(data, name=path.name, path=str(path), limits=limits)
+
+
+def read_bytes(data: bytes, *, name: str, path: str | None = None,
+               limits: ReadLimits = ReadLimits()) -> SourceText:
+    """Read a report from bytes; `name` is used for messages and the record's `document`."""
+    where = path or name
+    fmt = sniff_format(data)
+    warnings: list[str] = []
+    suffix = Path(name).suffix.lower()
+    if fmt == "empty":
+        raise ReadError("empty file", source=where)
+    if fmt == "binary":
+        raise ReadError("not a PDF, text or HTML file (binary data)", source=where)
+    if suffix == ".pdf" and fmt != "pdf":
+        warnings.append(f"named .pdf but is not a PDF: read as {fmt.upper() if fmt == 'html' else fmt}")
+    page_starts: list[int] = [0]
+    if fmt == "pdf":
+        pages = [p.replace("\r\n", "\n").replace("\r", "\n")
+                 for p in pdf_pages(Path(where), data, limits)]
+        raw = "\f".join(pages)
+        if sum(len(p.strip()) for p in pages) < 20 * max(1, len(pages)) and len(raw.strip()) < 200:
+            raise ReadError("PDF has no text layer (scanned image?)", source=where,
+                            hint="run it through OCR first")
+        mapped, page_starts = strip_page_furniture(pages)
+    elif fmt == "html":
+        raw = decode_text(data)
+        mapped = html_to_text(raw)
+    else:
+        raw = decode_text(data)
+        mapped = MappedText(raw)
+    mapped = normalise(mapped, fmt)
+    if not mapped.text.strip():
+        raise NotAReportError("no text found", source=where)
+    if fmt == "html" and not looks_like_report(mapped.text):
+        title = _HTML_TITLE.search(raw)
+        shown = re.sub(r"\s+", " ", html.unescape(title.group(1))).strip() if title else ""
+        prefix = "named .pdf but is an HTML page, not a PDF; " if suffix == ".pdf" else ""
+        raise NotAReportError(f"{prefix}it holds no Ofsted report"
+                              + (f" (page title: '{shown}')" if shown else ""), source=where)
+    return SourceText(
+        path=where, name=name, format=fmt, sha256=hashlib.sha256(data).hexdigest(), raw=raw,
+        text=mapped.text, offsets=tuple(mapped.offsets), page_starts=tuple(page_starts),
+        warnings=tuple(warnings),
+    )
+
+
+_REPORT_SIGNS = re.compile(
+    r"inspection of|focused visit|monitoring visit|unannounced inspection|joint targeted area inspection"
+    r"|children'?s services|Her Majesty's Inspector|His Majesty's Inspector|Lead inspector",
+    re.IGNORECASE)
+
+
+def looks_like_report(text: str) -> bool:
+    """At least two distinct signs of an inspection report in the text."""
+    found = {m.group(0).lower() for m in _REPORT_SIGNS.finditer(text[:20000])}
+    return len(found) >= 2 and "inspect" in " ".join(found)
