@@ -1,0 +1,40 @@
+"""Shared fixtures: real sample reports from samples/reports, read once per test session."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.read import read_source
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples" / "reports"
+GOLD = REPO / "tests" / "data" / "gold"
+BAD = REPO / "tests" / "data" / "bad"
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def read_sample():
+    """Read a sample report by file name (cached for the session)."""
+    cache = {}
+
+    def _read(name: str):
+        if name not in cache:
+            cache[name] = read_source(SAMPLES / name)
+        return cache[name]
+
+    return _read
+
+
+@pytest.fixture(scope="session")
+def gold():
+    """Gold record (dict) by report stem."""
+    def _gold(stem: str) -> dict:
+        return json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))
+    return _gold
