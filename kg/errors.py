@@ -41,3 +41,19 @@ class StoreError(KgError):
 
 class QueryError(KgError):
     """A SPARQL query or its parameters are wrong."""
+
+
+class MapError(KgError):
+    """A report record could not be mapped to RDF (e.g. it carries no content hash)."""
+
+
+class ValidationError(KgError):
+    """The shapes could not be loaded or the validator failed to run."""
+
+
+class ServeError(KgError):
+    """The SPARQL endpoint could not start (store missing or unreadable, port in use...)."""
+
+
+class PushError(KgError):
+    """Pushing the graph to a remote SPARQL store failed (unreachable, refused, auth...)."""

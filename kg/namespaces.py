@@ -10,6 +10,18 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 ONS_GEO = Namespace("http://statistics.data.gov.uk/id/statistical-geography/")
 
+# SKOS concept schemes (ontology/schemes.ttl): one namespace per controlled list, codes of gold/SCHEMA.md
+_DEF = "https://w3id.org/ofsted-kg/def/"
+REPORT_TYPE = Namespace(_DEF + "report-type/")
+GRADE = Namespace(_DEF + "grade/")
+AREA = Namespace(_DEF + "judgement-area/")
+REC_KIND = Namespace(_DEF + "recommendation-kind/")
+DEADLINE = Namespace(_DEF + "deadline/")
+FINDING_KIND = Namespace(_DEF + "finding-kind/")
+BOARD_KIND = Namespace(_DEF + "board-kind/")
+PARTNER_KIND = Namespace(_DEF + "partner-kind/")
+LA_TYPE = Namespace(_DEF + "la-type/")
+
 GRAPH_REFERENCE = ID["graph/reference"]  # ontology, concept schemes, gazetteer facts
 GRAPH_CATALOG = ID["graph/catalog"]  # build runs and file metadata (timestamps live here only)
 GRAPH_DERIVED = ID["graph/derived"]  # themes' recurrence links, regenerated per build
@@ -23,4 +35,7 @@ def report_graph(text_sha256: str):
 PREFIXES = {
     "kg": KG, "id": ID, "org": ORG, "oa": OA, "prov": PROV, "dcterms": DCTERMS, "skos": SKOS,
     "foaf": FOAF, "time": TIME, "xsd": XSD, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "onsgeo": ONS_GEO,
+    "reporttype": REPORT_TYPE, "grade": GRADE, "area": AREA, "reckind": REC_KIND, "deadline": DEADLINE,
+    "findingkind": FINDING_KIND, "boardkind": BOARD_KIND, "partnerkind": PARTNER_KIND, "latype": LA_TYPE,
+    "sh": Namespace("http://www.w3.org/ns/shacl#"),
 }

@@ -8,6 +8,7 @@ mapped back to the source.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import re
@@ -369,6 +370,13 @@ def read_bytes(data: bytes, *, name: str, path: str | None = None,
         raw = decode_text(data)
         mapped = MappedText(raw)
     mapped = normalise(mapped, fmt)
+    if fmt == "pdf":
+        # pages start where the first character of each raw page lands after normalisation
+        raw_starts, pos = [], 0
+        for p in pages:
+            raw_starts.append(pos)
+            pos += len(p) + 1
+        page_starts = [bisect.bisect_left(mapped.offsets, r) for r in raw_starts]
     if not mapped.text.strip():
         raise NotAReportError("no text found", source=where)
     if fmt == "html" and not looks_like_report(mapped.text):

@@ -1,16 +1,20 @@
 """Stage 4, resolve: names as printed -> known entities (councils from the gazetteer).
 
 The council gazetteer is `kg/data/la_lookup.csv` (ONS GSS codes, DfE codes, Ofsted URNs, regions,
-other names).
+other names); `kg/data/council_names.yaml` adds the ways reports print councils' names
+(`resolve_council`).
 """
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterator
 
 from .errors import RuleFileError
 from .paths import data_dir
+from .rulefiles import load_yaml, rule_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +61,132 @@ def load_councils() -> tuple[CouncilEntry, ...]:
 
 def council_by_gss(gss_code: str) -> CouncilEntry | None:
     return next((c for c in load_councils() if c.gss_code == gss_code), None)
+
+
+# ---------------------------------------------------------------- council names as printed
+
+
+@dataclass(frozen=True, slots=True)
+class _NameRules:
+    prefixes: tuple[str, ...]
+    suffixes: tuple[str, ...]
+    index: dict[str, CouncilEntry]  # normalised name -> council
+
+
+def _norm_name(name: str) -> str:
+    """Case, '&', apostrophes, 'St.' and punctuation do not distinguish councils."""
+    s = name.lower().replace("\u2019", "'").replace("&", " and ")
+    s = re.sub(r"\bst\.", "st", s)
+    s = re.sub(r"'s\b", "s", s)
+    s = re.sub(r"[^a-z0-9]+", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+@lru_cache(maxsize=1)
+def _name_rules() -> _NameRules:
+    """The gazetteer's names plus kg/data/council_names.yaml, checked once."""
+    path = data_dir() / "council_names.yaml"
+    doc = load_yaml(path)
+    if not isinstance(doc, dict):
+        raise RuleFileError("expected a mapping with prefixes, suffixes and aliases", source=str(path))
+    by_gss = {c.gss_code: c for c in load_councils()}
+    index: dict[str, CouncilEntry] = {}
+
+    def add(name: str, entry: CouncilEntry) -> None:
+        key = _norm_name(name)
+        if key and key not in index:
+            index[key] = entry
+
+    gazetteer = data_dir() / "la_lookup.csv"
+    with open(gazetteer, encoding="utf-8-sig", newline="") as fh:
+        other_names = {(row.get("la_code_new") or row.get("ltla23cd") or "").strip():
+                       [(row.get(k) or "").strip() for k in ("ltla23nm", "utla23nm")]
+                       for row in csv.DictReader(fh)}
+    for c in load_councils():  # own names first: an old name of a merged council must not shadow them
+        add(c.canonical, c)
+        inverted = re.fullmatch(r"(.+), ((?:City|County) of)", c.canonical)
+        if inverted:  # 'Bristol, City of' -> 'City of Bristol', 'Bristol'
+            add(f"{inverted.group(2)} {inverted.group(1)}", c)
+            add(inverted.group(1), c)
+    for c in load_councils():
+        for alt in (*c.also_known_as, *other_names.get(c.gss_code, ())):
+            if alt:
+                add(alt, c)
+    for i, entry in enumerate(doc.get("aliases") or (), 1):
+        if not isinstance(entry, dict) or not entry.get("name") or not entry.get("gss_code"):
+            raise rule_error(path, entry, f"alias {i} needs 'name' and 'gss_code'")
+        council = by_gss.get(str(entry["gss_code"]))
+        if council is None:
+            raise rule_error(path, entry, f"alias {entry['name']!r}: GSS code {entry['gss_code']} "
+                                          "is not in the council gazetteer")
+        add(str(entry["name"]), council)
+
+    def words(key: str) -> tuple[str, ...]:
+        items = doc.get(key) or ()
+        if not all(isinstance(w, str) and w.strip() for w in items):
+            raise RuleFileError(f"'{key}' must be a list of non-empty strings", source=str(path))
+        # longest first, so 'metropolitan borough council' is tried before 'council'
+        return tuple(sorted({_norm_name(w) for w in items}, key=len, reverse=True))
+
+    return _NameRules(words("prefixes"), words("suffixes"), index)
+
+
+def _strip_affixes(key: str, rules: _NameRules) -> Iterator[str]:
+    """The name with council-type words removed, one at a time, outermost first."""
+    seen = {key}
+    todo = [key]
+    while todo:
+        cur = todo.pop(0)
+        for p in rules.prefixes:
+            if cur.startswith(p + " "):
+                nxt = cur[len(p) + 1:]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+                    yield nxt
+        for s in rules.suffixes:
+            if cur.endswith(" " + s):
+                nxt = cur[: -len(s) - 1]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+                    yield nxt
+
+
+FUZZY_CUTOFF = 90  # rapidfuzz ratio; below this, a misspelt name is left unresolved
+FUZZY_MARGIN = 5  # the best match must beat the runner-up (another council) by this much
+
+
+def resolve_council(name_as_printed: str | None) -> CouncilEntry | None:
+    """The council a printed name refers to, or None.
+
+    Exact names first (gazetteer, aliases), then the name without council-type words
+    ('London Borough of Camden', 'Doncaster Metropolitan Borough Council', 'City of Doncaster
+    Council'), and only then a fuzzy match for misspellings, accepted when it is close and clearly
+    better than any other council (two councils' names can be near each other, e.g. the Lincolnshires).
+    """
+    if not name_as_printed:
+        return None
+    rules = _name_rules()
+    key = _norm_name(name_as_printed)
+    if not key:
+        return None
+    if key in rules.index:
+        return rules.index[key]
+    candidates = list(_strip_affixes(key, rules))
+    for cand in candidates:
+        if cand in rules.index:
+            return rules.index[cand]
+    from rapidfuzz import fuzz, process
+
+    shortest = min([key, *candidates], key=len)
+    if len(shortest) < 4:
+        return None
+    best = process.extract(shortest, list(rules.index), scorer=fuzz.ratio, limit=5)
+    if not best or best[0][1] < FUZZY_CUTOFF:
+        return None
+    top = rules.index[best[0][0]]
+    rivals = [score for name, score, _ in best[1:] if rules.index[name].gss_code != top.gss_code]
+    if rivals and best[0][1] - rivals[0] < FUZZY_MARGIN:
+        return None
+    return top

@@ -38,3 +38,36 @@ def gold():
     def _gold(stem: str) -> dict:
         return json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))
     return _gold
+
+
+@pytest.fixture(scope="session")
+def items_of(read_sample):
+    """(source, Items) of a sample report by stem, extracted once per session."""
+    from kg.extract.items import extract_items
+    from tests._items_helpers import SAMPLE_FILES
+
+    cache = {}
+
+    def _items(stem: str):
+        if stem not in cache:
+            src = read_sample(SAMPLE_FILES[stem])
+            cache[stem] = (src, extract_items(src, "other"))
+        return cache[stem]
+
+    return _items
+
+
+@pytest.fixture(scope="session")
+def segmented(read_sample):
+    """(source, Segmented) of a sample report by file name, once per session."""
+    from kg.segment import segment
+
+    cache = {}
+
+    def _seg(name: str):
+        if name not in cache:
+            src = read_sample(name)
+            cache[name] = (src, segment(src))
+        return cache[name]
+
+    return _seg

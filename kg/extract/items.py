@@ -1,6 +1,9 @@
 """What the inspectors found: judgements, findings, recommendations and organisations.
 
 Contract: `extract_items(src, report_type) -> Items`. Every item carries a Span into `src.text`.
+The report is segmented once (kg.segment) and each item kind has its own module; the extractors
+key on headings and layouts rather than on the report type, so a report whose type could not be
+decided ('other') still gets its items.
 """
 from __future__ import annotations
 
@@ -8,6 +11,11 @@ from dataclasses import dataclass, fields
 
 from ..read import SourceText
 from ..records import Board, Finding, Judgement, PartnerOrganisation, Recommendation, Service
+from ..segment import segment
+from .findings import extract_findings
+from .judgements import extract_judgements
+from .organisations import extract_boards, extract_partners, extract_services
+from .recommendations import extract_recommendations
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,5 +32,14 @@ class Items:
 
 
 def extract_items(src: SourceText, report_type: str) -> Items:
-    """Not yet implemented: returns no items (the items extractor replaces this)."""
-    return Items()
+    """All items of one report. `report_type` is accepted for callers' sake; layouts decide."""
+    seg = segment(src)
+    boards = extract_boards(src)
+    return Items(
+        judgements=extract_judgements(src, seg, report_type),
+        findings=extract_findings(src, seg),
+        recommendations=extract_recommendations(src, seg, boards),
+        boards=boards,
+        services=extract_services(src),
+        partner_organisations=extract_partners(src),
+    )

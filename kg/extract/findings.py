@@ -1,0 +1,39 @@
+"""Findings: strengths, satisfactory practice, headline findings and bulleted shortfalls.
+
+Only listed or headed items count (gold/SCHEMA.md): bullets under 'Strengths' / 'Satisfactory
+practice' / 'Weaknesses' / 'Summary for children and young people', bullets after a lead-in
+such as '... delivered satisfactorily in accordance with national guidance, in particular:', and
+the paragraphs under 'Headline findings'. Prose paragraphs of the body are not findings.
+"""
+from __future__ import annotations
+
+from ..read import SourceText
+from ..records import Finding, Span
+from ..segment import Segmented, items_under, section_rules
+
+
+def extract_findings(src: SourceText, seg: Segmented) -> tuple[Finding, ...]:
+    rules = section_rules()
+    kinds = {e["id"]: e for e in rules["headings"] if e.get("finding")}
+    out: list[Finding] = []
+    seen: set[int] = set()
+    for i, h in enumerate(seg.blocks):
+        kind = None
+        paragraphs = False
+        if h.kind == "heading" and h.heading_id in kinds and h.section[:1] != ("Contents",):
+            kind = kinds[h.heading_id]["finding"]
+            paragraphs = bool(kinds[h.heading_id].get("paragraphs"))
+        elif h.kind in ("paragraph", "numbered"):
+            for e in rules["lead_ins"]:
+                if e.pattern.search(h.text):
+                    kind = e["finding"]
+                    break
+        if kind is None:
+            continue
+        for b, _ in items_under(seg, i, paragraphs=paragraphs):
+            if b.start in seen or (not paragraphs and b.kind != "bullet"):
+                continue
+            seen.add(b.start)
+            section = b.section[0] if b.section else None
+            out.append(Finding(kind, b.text, section, Span(b.start, b.end)))
+    return tuple(out)
