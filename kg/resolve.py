@@ -10,6 +10,7 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterator
 
 from .errors import RuleFileError
@@ -82,10 +83,10 @@ def _norm_name(name: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-@lru_cache(maxsize=1)
-def _name_rules() -> _NameRules:
-    """The gazetteer's names plus kg/data/council_names.yaml, checked once."""
-    path = data_dir() / "council_names.yaml"
+@lru_cache(maxsize=None)
+def load_council_names(path: str | None = None) -> _NameRules:
+    """The gazetteer's names plus kg/data/council_names.yaml (or `path`), checked once."""
+    path = Path(path) if path else data_dir() / "council_names.yaml"
     doc = load_yaml(path)
     if not isinstance(doc, dict):
         raise RuleFileError("expected a mapping with prefixes, suffixes and aliases", source=str(path))
@@ -167,7 +168,7 @@ def resolve_council(name_as_printed: str | None) -> CouncilEntry | None:
     """
     if not name_as_printed:
         return None
-    rules = _name_rules()
+    rules = load_council_names()
     key = _norm_name(name_as_printed)
     if not key:
         return None

@@ -341,10 +341,9 @@ _ORG_LINE_END = re.compile(r"\b(?:Council|Trust|Corporation|Borough|Partnership|
 
 
 def _letter_date(text: str, before: int) -> DateExpression | None:
-    """The date line of a letter: the last line before the address block that is only a date."""
+    """The date line of a letter: the first line before 'Dear ...' that is only a date."""
     found = None
     for s, e in _lines(text, 0, before):
-        line = text[s:e]
         for expr in find_dates(text, s, e):
             if expr.start == s and expr.end == e and len(expr.dates) == 1:
                 found = expr
@@ -397,7 +396,7 @@ def _addressee(text: str, start: int, dear: re.Match[str], rules: PeopleRules,
         else:
             role_lines = rest_lines[:1]
         role_text = _collapse(" ".join(text[a:b] for a, b in role_lines))
-        if role_text and _ROLE_WORDS.search(role_text) and not _ADDRESS_LINE.search(role_text.replace("Children", "")):
+        if role_text and _ROLE_WORDS.search(role_text) and not re.search(r"\d", role_text):
             role = role_text
     name = _collapse(text[ns:ne])
     if not _is_name(name):
@@ -439,7 +438,7 @@ def _copy_list(text: str, rules: PeopleRules, start: int) -> tuple[CopyRecipient
             break
     if head is None:
         return ()
-    entries: list[list[int]] = []  # [start, end] of each entry's text
+    entries: list[list] = []  # [start, end, text] of each entry; an entry may run over lines
     pos = head[0]
     first = True
     for s, e in _lines(text, pos, len(text)):
@@ -452,12 +451,16 @@ def _copy_list(text: str, rules: PeopleRules, start: int) -> tuple[CopyRecipient
         lead = line.split(",", 1)[0]
         lead_name = rules.titles.sub("", lead, count=1).strip() if rules.titles.match(lead) else lead
         if _is_name(_collapse(lead_name)) and not rules.org_head.search(lead_name) or not entries:
-            entries.append([s, e])
+            entries.append([s, e, line])
         else:
+            # a line that is an organisation by itself is a new part ('..., Lead Member' / 'X Council');
+            # otherwise the previous line broke inside a name ('..., Doncaster' / 'Metropolitan Borough Council')
+            whole = resolve_council(line) is not None or rules.org_start.match(line)
             entries[-1][1] = e
+            entries[-1][2] += (", " if whole and not entries[-1][2].endswith(",") else " ") + line
         pos = e
     out = []
-    for s, e in entries:
+    for s, e, joined in entries:
         comma = text.find(",", s, e)
         ns, ne = _trimmed(text, s, comma if comma >= 0 else e)
         t = rules.titles.match(text, ns, ne)
@@ -466,7 +469,7 @@ def _copy_list(text: str, rules: PeopleRules, start: int) -> tuple[CopyRecipient
         name = _collapse(text[ns:ne])
         if not _is_name(name):
             continue
-        rest = _collapse(text[comma + 1:e]) if comma >= 0 else ""
+        rest = _collapse(joined.split(",", 1)[1]) if comma >= 0 else ""
         role, org = _role_and_org(rest, rules)
         out.append(CopyRecipient(name, role, org, Span(ns, ne)))
     return tuple(out)
