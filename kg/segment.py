@@ -146,6 +146,8 @@ def segment(src: SourceText) -> Segmented:
         if lower:
             return True
         if _TERMINAL.search(prev):
+            if any(e.pattern.search(nxt) for e in section_rules().get("openers", ())):
+                return False
             return len(prev) >= long_line and (len(nxt) >= long_line or bool(_TERMINAL.search(nxt)))
         return len(prev) >= 0.6 * width
 
@@ -216,20 +218,31 @@ def segment(src: SourceText) -> Segmented:
     return Segmented(lines, tuple(blocks), width)
 
 
+def _not_item(text: str) -> bool:
+    """An item that says there is nothing to list ('There are no areas for priority action.')."""
+    return any(e.pattern.search(text) for e in section_rules().get("not_items", ()))
+
+
 def items_under(seg: Segmented, index: int, *, paragraphs: bool = False,
-                lead_in: re.Pattern[str] | None = None) -> list[tuple[Block, str | None]]:
+                lead_in: re.Pattern[str] | None = None,
+                subheadings: bool = False) -> list[tuple[Block, str | None]]:
     """The list items (bullets or numbered paragraphs) under the heading at `index`, each with the
     deadline group label it sits under ('Within three months:' -> 'within-three-months').
 
     A lead-in sentence ending in ':' or 'following action.' is skipped; the list ends at the next
     heading or at prose. With `paragraphs`, plain paragraphs are items too (headline findings).
+    With `subheadings`, in a list that opens with a topic sub-heading, a later unknown short
+    heading ('Quality of practice') does not end the list when an item of the same kind follows. Items that say there is nothing to
+    list (sections.yaml `not_items`) are left out.
     """
     deadlines = {e["id"]: e["deadline"] for e in section_rules()["deadlines"]}
     out: list[tuple[Block, str | None]] = []
     deadline = None
     kinds: set[str] = set()
     skipped = 0
-    for b in seg.blocks[index + 1:]:
+    sub_bullets = -1  # start of the numbered item whose sub-bullets are being joined to it
+    following = seg.blocks[index + 1:]
+    for k, b in enumerate(following):
         if b.kind == "label":
             deadline = deadlines.get(b.heading_id or "")
             continue
@@ -239,7 +252,14 @@ def items_under(seg: Segmented, index: int, *, paragraphs: bool = False,
             if not out and b.heading_id is None and skipped < 3:
                 skipped += 1  # sub-headings before the first item ('Priority and immediate action')
                 continue
+            if subheadings and skipped and out and b.heading_id is None and len(b.text) <= 100:
+                nxt = next((x for x in following[k + 1:] if not (x.kind == "heading" and x.heading_id is None
+                                                                  and len(x.text) <= 100)), None)
+                if nxt is not None and nxt.kind in kinds:
+                    continue  # a topic sub-heading inside the list
             break
+        if _not_item(b.text):
+            continue
         is_lead_in = (b.text.endswith(":") or b.text.endswith("following action.")
                       or (lead_in is not None and lead_in.search(b.text) is not None))
         if not out and b.kind != "bullet" and is_lead_in:
@@ -249,6 +269,14 @@ def items_under(seg: Segmented, index: int, *, paragraphs: bool = False,
         if b.kind == "paragraph" and not paragraphs:
             break
         if kinds and b.kind not in kinds:
+            prev = out[-1][0] if out else None
+            if b.kind == "bullet" and prev is not None and prev.kind == "numbered" and (
+                    prev.text.endswith(":") or sub_bullets == prev.start):
+                sub_bullets = prev.start
+                # sub-bullets of a numbered item ('27. Improve ... by:' '- targeting ...'): part of it
+                out[-1] = (Block(prev.kind, f"{prev.text} - {b.text}", prev.start, b.end, prev.section,
+                                 prev.number, prev.heading_id, prev.line_count + b.line_count), out[-1][1])
+                continue
             break
         kinds.add(b.kind)
         out.append((b, deadline))

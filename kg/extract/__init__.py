@@ -17,7 +17,7 @@ from .metadata import extract_metadata
 def extract_record(src: SourceText) -> ReportRecord:
     """The full report record of one report text."""
     meta = extract_metadata(src)
-    items = extract_items(src, meta.report_type)
+    items = extract_items(src, meta.report_type, meta.council.name_as_printed)
     return replace(meta, **items.as_fields())
 
 

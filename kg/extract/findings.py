@@ -19,10 +19,11 @@ def extract_findings(src: SourceText, seg: Segmented) -> tuple[Finding, ...]:
     seen: set[int] = set()
     for i, h in enumerate(seg.blocks):
         kind = None
-        paragraphs = False
+        paragraphs = numbered = False
         if h.kind == "heading" and h.heading_id in kinds and h.section[:1] != ("Contents",):
             kind = kinds[h.heading_id]["finding"]
             paragraphs = bool(kinds[h.heading_id].get("paragraphs"))
+            numbered = bool(kinds[h.heading_id].get("numbered"))
         elif h.kind in ("paragraph", "numbered"):
             for e in rules["lead_ins"]:
                 if e.pattern.search(h.text):
@@ -31,7 +32,7 @@ def extract_findings(src: SourceText, seg: Segmented) -> tuple[Finding, ...]:
         if kind is None:
             continue
         for b, _ in items_under(seg, i, paragraphs=paragraphs):
-            if b.start in seen or (not paragraphs and b.kind != "bullet"):
+            if b.start in seen or (not paragraphs and b.kind != "bullet" and not (numbered and b.kind == "numbered")):
                 continue
             seen.add(b.start)
             section = b.section[0] if b.section else None

@@ -31,14 +31,15 @@ class Items:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def extract_items(src: SourceText, report_type: str) -> Items:
-    """All items of one report. `report_type` is accepted for callers' sake; layouts decide."""
+def extract_items(src: SourceText, report_type: str, council: str | None = None) -> Items:
+    """All items of one report. `report_type` is accepted for callers' sake; layouts decide.
+    `council`, the council's printed name, stands for 'the council' in recommendations."""
     seg = segment(src)
     boards = extract_boards(src)
     return Items(
         judgements=extract_judgements(src, seg, report_type),
         findings=extract_findings(src, seg),
-        recommendations=extract_recommendations(src, seg, boards),
+        recommendations=extract_recommendations(src, seg, boards, council),
         boards=boards,
         services=extract_services(src),
         partner_organisations=extract_partners(src),

@@ -12,6 +12,7 @@ import re
 from ..read import SourceText
 from ..records import Board, Recommendation, Span
 from ..segment import Segmented, items_under, section_rules
+from .organisations import gazetteer
 
 _SUBJECT = re.compile(
     r"^(?:Where [^,]{3,120}, )?(?P<who>(?:The|the) (?!local authority\b)[A-Za-z'’ ]{2,80}?)"
@@ -26,9 +27,12 @@ def _aliases(text: str) -> dict[str, str]:
     return {m.group("alias").lower(): m.group("name") for m in _ALIAS.finditer(text)}
 
 
-def addressee(text: str, aliases: dict[str, str], boards: tuple[Board, ...]) -> str | None:
+def addressee(text: str, aliases: dict[str, str], boards: tuple[Board, ...],
+              council: str | None = None) -> str | None:
     """The body an item names as its subject ('The Doncaster Safeguarding Children Board should
-    consider ...'), resolved to a full printed name where the report gives one."""
+    consider ...'), resolved to a full printed name where the report gives one ('the trust' ->
+    its defined name, 'the council' -> the council's printed name). None when the subject is not
+    a body (kg/data/organisations.yaml `addressees`) or only the implied local authority."""
     m = _SUBJECT.match(text)
     if not m:
         return None
@@ -37,14 +41,23 @@ def addressee(text: str, aliases: dict[str, str], boards: tuple[Board, ...]) -> 
     resolved = []
     for p in parts:
         p = p.strip()
-        key = p.lower() if p.lower().startswith("the ") else "the " + p.lower()
+        bare = re.sub(r"^(?:the|The) ", "", p)
+        key = "the " + bare.lower()
         name = aliases.get(key)
         if name is None:
             for b in boards:
                 if key[4:] in {a.lower() for a in (b.name_as_printed, *b.also_printed_as)}:
                     name = b.name_as_printed
-        resolved.append(name or re.sub(r"^(?:the|The) ", "", p))
-    return " and ".join(resolved)
+        if name is None:
+            rule = next((e for e in gazetteer()["addressees"] if e.pattern.search(bare)), None)
+            if rule is None:
+                return None  # not a body: 'The use of special guardianship orders should ...'
+            if rule.get("implied"):
+                continue
+            if rule.get("as") == "council":
+                name = council or bare
+        resolved.append(name or bare)
+    return " and ".join(resolved) or None
 
 
 def _lscb_board(boards: tuple[Board, ...]) -> str:
@@ -54,25 +67,32 @@ def _lscb_board(boards: tuple[Board, ...]) -> str:
     return "Local Safeguarding Children Board"
 
 
-def extract_recommendations(src: SourceText, seg: Segmented,
-                            boards: tuple[Board, ...] = ()) -> tuple[Recommendation, ...]:
+def extract_recommendations(src: SourceText, seg: Segmented, boards: tuple[Board, ...] = (),
+                            council: str | None = None) -> tuple[Recommendation, ...]:
     """Every recommendation-like item, with kind, deadline group and addressee."""
-    kinds = {e["id"]: e["recommendation"] for e in section_rules()["headings"] if e.get("recommendation")}
+    rules = {e["id"]: e for e in section_rules()["headings"] if e.get("recommendation")}
     aliases = _aliases(src.text)
     out: list[Recommendation] = []
     seen: set[int] = set()
     for i, h in enumerate(seg.blocks):
-        if h.kind != "heading" or h.heading_id not in kinds or h.section[:1] == ("Contents",):
+        if h.kind != "heading" or h.heading_id not in rules or h.section[:1] == ("Contents",):
             continue
-        for b, deadline in items_under(seg, i):
-            if b.start in seen:
-                continue
+        rule = rules[h.heading_id]
+        items = [(b, d) for b, d in items_under(seg, i, subheadings=bool(rule.get("subheadings")))
+                 if b.start not in seen]
+        # a heading's own kind, or its `undated` kind when no item sits under a deadline group
+        # (SIF 'Areas for improvement' lists vs. the dated lists of 2009-13)
+        kind = rule["recommendation"]
+        if rule.get("undated") and items and all(d is None for _, d in items):
+            kind = rule["undated"]
+        for b, deadline in items:
             seen.add(b.start)
             part = b.section[0] if b.section else None
             in_lscb = part is not None and "Safeguarding Children Board" in part or h.heading_id == "lscb-needs-to-improve"
-            who = _lscb_board(boards) if in_lscb else addressee(b.text, aliases, boards)
+            who = _lscb_board(boards) if in_lscb else addressee(b.text, aliases, boards, council)
             section = part if part and part != h.text else None
-            out.append(Recommendation(b.text, kinds[h.heading_id], deadline, who, section, Span(b.start, b.end)))
+            out.append(Recommendation(b.text, kind, deadline or rule.get("deadline"), who, section,
+                                      Span(b.start, b.end)))
     return tuple(_link_supporting(seg, out))
 
 
