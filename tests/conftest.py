@@ -71,3 +71,13 @@ def segmented(read_sample):
         return cache[name]
 
     return _seg
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory):
+    """The graph store built once per session from samples/reports: (store directory, BuildSummary)."""
+    from kg.build import build
+
+    path = tmp_path_factory.mktemp("kg-store") / "store"
+    summary = build([SAMPLES], path, jobs=1)
+    return path, summary

@@ -1,0 +1,63 @@
+"""`kg query`: run a named query, a .rq file or SPARQL text; `kg query --list` shows the named ones."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import KgError
+from ..query import load_queries, rows_as_plain, run_query
+from ..store import GraphStore
+from ._options import echo_err, format_option, render_rows, resolve_store, store_option
+
+HELP = """Ask the graph a question: a named query from queries/, a .rq file, or SPARQL text.
+
+Parameters are bound as RDF terms (never pasted into the query). Queries see the union of all graphs.
+
+\b
+Examples:
+  kg query --list
+  kg query council-recommendations --param council=Doncaster
+  kg query council-timeline --param council=E08000016 --format csv
+  kg query due-by --param date=2011-12-31 --format json
+  kg query my-question.rq
+  kg query 'SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c'
+"""
+
+
+def _params(values) -> dict:
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise click.BadParameter(f"{v!r} is not key=value", param_hint="--param")
+        key, value = v.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+@click.command("query", help=HELP)
+@click.argument("query", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
+@click.option("--list", "list_", is_flag=True, help="List the named queries with their descriptions.")
+@store_option
+@format_option(["table", "csv", "json"], "table")
+def query_command(query, params, list_, store, fmt):
+    try:
+        if list_:
+            rows = [{"name": q.name, "parameters": ", ".join(f"{p.name} ({p.type})" for p in q.params),
+                     "description": q.description or q.title} for q in load_queries()]
+            render_rows(rows, ("name", "parameters", "description"), fmt if fmt != "table" else "table")
+            return
+        if not query:
+            raise click.UsageError("give a query name, a .rq file or SPARQL text (or --list)")
+        result = run_query(GraphStore(resolve_store(store), read_only=True).store, query, _params(params))
+    except KgError as exc:
+        echo_err(f"error: {exc.one_line()}")
+        sys.exit(2)
+    rows = rows_as_plain(result, compact_iris=(fmt == "table"))
+    render_rows(rows, result.columns, fmt)
+    if fmt == "table":
+        echo_err(f"{len(rows)} row(s)")
+
+
+COMMANDS = [query_command]

@@ -1,0 +1,118 @@
+"""`kg recurring`: which issues keep coming back, within a council over time or across councils."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import KgError, RuleFileError
+from ._options import echo_err, format_option, render_rows, resolve_store, store_option
+
+HELP = """Which issues keep coming back: recommendations and findings of different inspections that
+raise the same issue, grouped by theme, with the verbatim text of each occurrence.
+
+Two items are linked when they share a practice theme (ontology/themes.ttl, matched on evidence
+phrases) and their texts are similar (TF-IDF cosine over words and themes, at least --min-score).
+By default the groups are within one council over time; --across-councils groups the same theme
+raised in different councils.
+
+\b
+Examples:
+  kg recurring --council Doncaster                  # Doncaster's recurring issues, 2010-2025
+  kg recurring --across-councils --min 5            # themes raised in at least 5 councils
+  kg recurring --council Doncaster --format json    # groups as JSON for other tools
+  kg recurring --records tests/data/gold/           # from record files instead of the store
+  kg recurring --save                               # also rewrite the store's derived graph
+
+\b
+JSON: a list of groups, each {"theme", "councils", "first_raised", "last_raised", "inspections",
+"occurrences": [{"council", "report", "date", "kind", "text"}, ...]}.
+"""
+
+COLUMNS = ["group", "theme", "council", "date", "report", "kind", "text"]
+
+
+def _load_records(paths: tuple[Path, ...]):
+    from ..records import record_from_dict
+
+    files: list[Path] = []
+    for p in paths:
+        files += sorted(q for q in p.rglob("*") if q.suffix in {".json", ".jsonl"}) if p.is_dir() else [p]
+    out = []
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        try:
+            if f.suffix == ".jsonl":
+                rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+            else:
+                data = json.loads(text)
+                rows = data if isinstance(data, list) else [data]
+            out += [record_from_dict(r) for r in rows if isinstance(r, dict) and "document" in r]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RuleFileError(f"not a report record file: {exc}", source=str(f)) from exc
+    return out
+
+
+@click.command("recurring", help=HELP)
+@click.option("--council", default=None, help="Only this council (canonical name, e.g. Doncaster).")
+@click.option("--across-councils", is_flag=True, help="Group the same theme raised in different councils.")
+@click.option("--min", "min_count", type=int, default=2, show_default=True,
+              help="Least number of inspections in a group (with --across-councils: of councils).")
+@click.option("--min-score", type=float, default=None,
+              help="Least similarity for a link, 0-1 (default: the library's calibrated value).")
+@click.option("--records", "records", type=click.Path(exists=True, path_type=Path), multiple=True,
+              help="Read report records (JSON / JSONL, e.g. `kg extract --format jsonl`) instead of the store.")
+@click.option("--save", is_flag=True, help="Also replace the store's derived graph with the recomputed links.")
+@format_option(["table", "csv", "json"], "table")
+@store_option
+def recurring_command(council, across_councils, min_count, min_score, records, save, fmt, store):
+    from ..recur import ACROSS, WITHIN, LinkParams, find_recurrence, group_links, link_items, items_from_store
+
+    params = LinkParams() if min_score is None else LinkParams(min_score=min_score)
+    try:
+        if records:
+            recs = _load_records(records)
+            if not recs:
+                raise RuleFileError("no report records found", source=", ".join(map(str, records)))
+            result = find_recurrence(recs, params)
+        else:
+            from ..store import GraphStore
+
+            gs = GraphStore(resolve_store(store), read_only=not save, create=False)
+            if save:
+                from ..recur import refresh_derived
+
+                result = refresh_derived(gs, params)
+            else:
+                result = link_items(items_from_store(gs), params)
+            if not result.items:
+                raise KgError("the store holds no recommendations or findings",
+                              hint="run `kg build PATH... --store DIR` first")
+    except KgError as exc:
+        echo_err(f"Error: {exc.one_line()}")
+        raise SystemExit(exc.exit_code)
+
+    scope = ACROSS if across_councils else WITHIN
+    groups = group_links(result, scope, council=council, min_count=min_count)
+    if council and not across_councils and not groups:
+        known = sorted({i.council for i in result.items})
+        if council.casefold() not in {k.casefold() for k in known}:
+            echo_err(f"Error: no council named {council!r} in the data (known: {', '.join(known)})")
+            raise SystemExit(2)
+    if across_councils and council:
+        groups = tuple(g for g in groups if council.casefold() in {c.casefold() for c in g.councils})
+
+    if fmt == "json":
+        render_rows([g.as_dict() for g in groups], [], "json")
+    else:
+        rows = []
+        for n, g in enumerate(groups, 1):
+            for o in g.occurrences:
+                rows.append({"group": n, "theme": g.theme_label, "council": o.council, "date": o.date,
+                             "report": o.report, "kind": o.kind, "text": o.text})
+        render_rows(rows, COLUMNS, fmt)
+    echo_err(f"{len(groups)} recurring issue(s) from {len(result.links)} link(s) between {len(result.items)} item(s)")
+
+
+COMMANDS = [recurring_command]

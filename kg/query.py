@@ -1,0 +1,225 @@
+"""Stage 8, query: named SPARQL queries kept as files in `queries/`, run with parameters bound as RDF terms.
+
+Each `queries/<name>.rq` opens with comment lines::
+
+    # title: Recommendations of a council
+    # description: Every recommendation made to a council, with its kind, deadline group and due date.
+    # param: council (council) Council name or GSS code, e.g. Doncaster or E08000017
+
+Parameter types: `council` (a name or GSS code, bound as the council's IRI), `iri`, `string`, `date`,
+`integer`. Values are bound with pyoxigraph's `substitutions=` (SEP-0007): never pasted into the text.
+Queries run over the union of all graphs, so they need no GRAPH clauses.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import pyoxigraph as ox
+
+from .errors import QueryError, RuleFileError
+from .namespaces import PREFIXES
+from .paths import queries_dir
+
+PARAM_TYPES = ("council", "iri", "string", "date", "integer")
+_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)\)\s*(?P<desc>.*)$")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    sparql: str
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    columns: tuple[str, ...]
+    rows: tuple[dict, ...]  # column -> RDF term (pyoxigraph) or None
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """A named query from its file; a malformed header is an error naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QueryError(f"cannot read query file: {exc.strerror or exc}", source=str(path)) from exc
+    return parse_query_text(text, name=path.stem, source=str(path))
+
+
+def parse_query_text(text: str, name: str = "query", source: str | None = None) -> NamedQuery:
+    title = description = ""
+    params: list[Param] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        key, value = m.groups()
+        if key == "title":
+            title = value
+        elif key == "description":
+            description = value
+        else:
+            pm = _PARAM.match(value)
+            if not pm or pm["type"] not in PARAM_TYPES:
+                raise RuleFileError(f"line {n}: a parameter reads '# param: name (type) description' with type one of "
+                                    f"{', '.join(PARAM_TYPES)}", source=source or name)
+            params.append(Param(pm["name"], pm["type"], pm["desc"]))
+    return NamedQuery(name, title or name, description, tuple(params), text, source)
+
+
+@lru_cache(maxsize=1)
+def load_queries() -> tuple[NamedQuery, ...]:
+    """Every named query of `queries/`, by name."""
+    return tuple(parse_query_file(p) for p in sorted(queries_dir().glob("*.rq")))
+
+
+def get_query(name: str) -> NamedQuery:
+    for q in load_queries():
+        if q.name == name:
+            return q
+    raise QueryError(f"unknown query {name!r}", hint="`kg query --list` shows the named queries")
+
+
+def resolve_query(spec: str) -> NamedQuery:
+    """A named query, a .rq file, or SPARQL text given on the command line."""
+    if re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", spec, re.IGNORECASE) and "{" in spec:
+        return parse_query_text(spec, name="query")
+    path = Path(spec)
+    if spec.endswith(".rq") or path.is_file():
+        if not path.is_file():
+            raise QueryError(f"no such query file: {spec}")
+        return parse_query_file(path)
+    return get_query(spec)
+
+
+# ------------------------------------------------------------------------------------ binding
+
+def bind_value(param: Param, value: str):
+    """A parameter value as the RDF term it stands for."""
+    v = value.strip()
+    if param.type == "council":
+        from .rdf import council_iri
+        from .resolve import council_by_gss, load_councils
+
+        entry = council_by_gss(v.upper())
+        if entry is None:
+            entry = next((c for c in load_councils() if c.canonical.lower() == v.lower()
+                          or v.lower() in (a.lower() for a in c.also_known_as)), None)
+        if entry is None:
+            try:
+                from .resolve import resolve_council
+
+                entry = resolve_council(v)
+            except ImportError:
+                entry = None
+        if entry is None:
+            raise QueryError(f"--param {param.name}: no council called {value!r}",
+                             hint="give a council name as in the gazetteer (e.g. Doncaster) or a GSS code")
+        return ox.NamedNode(council_iri(entry.gss_code))
+    if param.type == "iri":
+        m = re.match(r"^([a-z][a-z0-9]*):(.*)$", v)
+        if m and m.group(1) in PREFIXES and not v.startswith(("http:", "https:")):
+            return ox.NamedNode(str(PREFIXES[m.group(1)]) + m.group(2))
+        try:
+            return ox.NamedNode(v.strip("<>"))
+        except ValueError as exc:
+            raise QueryError(f"--param {param.name}: not an IRI: {value!r}") from exc
+    if param.type == "date":
+        try:
+            date.fromisoformat(v)
+        except ValueError as exc:
+            raise QueryError(f"--param {param.name}: not a date (YYYY-MM-DD): {value!r}") from exc
+        return ox.Literal(v, datatype=ox.NamedNode(XSD + "date"))
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", v):
+            raise QueryError(f"--param {param.name}: not a whole number: {value!r}")
+        return ox.Literal(str(int(v)), datatype=ox.NamedNode(XSD + "integer"))
+    return ox.Literal(value)
+
+
+def bind(query: NamedQuery, values: Mapping[str, str]) -> dict:
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise QueryError(f"query {query.name!r} has no parameter {unknown[0]!r}",
+                         hint=f"its parameters: {', '.join(declared) or 'none'}")
+    missing = [p.name for p in query.params if p.name not in values]
+    if missing:
+        raise QueryError(f"query {query.name!r} needs --param {missing[0]}=...",
+                         hint=next(p.description for p in query.params if p.name == missing[0]))
+    return {ox.Variable(name): bind_value(declared[name], v) for name, v in values.items()}
+
+
+def run_query(store: ox.Store, query: NamedQuery | str, params: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a SELECT (or ASK/CONSTRUCT) query over the union of all graphs."""
+    q = resolve_query(query) if isinstance(query, str) else query
+    subs = bind(q, params or {})
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    try:
+        res = store.query(q.sparql, substitutions=subs or None, use_default_graph_as_union=True, prefixes=prefixes)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error in {q.name}: {exc}", source=q.path) from exc
+    except (OSError, RuntimeError) as exc:
+        hint = None
+        if "projection" in str(exc):
+            hint = "a parameter must also be a variable of the SELECT clause (pyoxigraph binds it there)"
+        raise QueryError(f"query {q.name} failed: {exc}", source=q.path, hint=hint) from exc
+    if isinstance(res, ox.QuerySolutions):
+        cols = tuple(v.value for v in res.variables)
+        rows = tuple({c: sol[c] for c in cols} for sol in res)
+        return QueryResult(cols, rows)
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult(("result",), ({"result": ox.Literal("true" if bool(res) else "false",
+                                                               datatype=ox.NamedNode(XSD + "boolean"))},))
+    triples = list(res)
+    return QueryResult(("subject", "predicate", "object"),
+                       tuple({"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in triples))
+
+
+def plain(term: Any, compact_iris: bool = False) -> Any:
+    """An RDF term as a plain value for tables, CSV and JSON."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        if compact_iris:
+            from .validate import compact
+            return compact(term.value)
+        return term.value
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value if term.datatype is not None else ""
+        if dt == XSD + "integer":
+            try:
+                return int(term.value)
+            except ValueError:
+                return term.value
+        return term.value
+    return str(term)
+
+
+def rows_as_plain(result: QueryResult, compact_iris: bool = False) -> list[dict]:
+    return [{c: plain(r.get(c), compact_iris) for c in result.columns} for r in result.rows]
+
+
+__all__ = ["NamedQuery", "Param", "QueryResult", "load_queries", "get_query", "resolve_query", "run_query",
+           "bind", "rows_as_plain", "plain"]

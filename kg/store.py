@@ -1,0 +1,239 @@
+"""Stage 7, store: the graph on disk (pyoxigraph), one named graph per report, replaced atomically.
+
+Graph layout:
+
+- `id:graph/reference`  ontology, concept schemes, councils (rebuilt when any of them changes);
+- `id:graph/report/<text hash 16>`  one per report, written in one SPARQL update together with its
+  catalog entry: either all of it lands or nothing does;
+- `id:graph/catalog`  which file was built into which graph, from which bytes (sha256), by which
+  pipeline version, and the build runs with their timestamps. Timestamps live only here, so report
+  graphs are byte-identical across rebuilds;
+- `id:graph/derived`  recurrence links (written by another stage).
+
+A file is skipped when the catalog already has its path with the same byte hash and pipeline version.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from . import __version__
+from .errors import StoreError
+from .namespaces import GRAPH_CATALOG, GRAPH_DERIVED, GRAPH_REFERENCE, ID, KG
+from .paths import ontology_dir
+
+DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SPECIAL_GRAPHS = {str(GRAPH_REFERENCE), str(GRAPH_CATALOG), str(GRAPH_DERIVED)}
+REPORT_GRAPH_PREFIX = str(ID["graph/report/"])
+
+
+# Modules that do not shape a report graph: changing them must not force a full rebuild.
+_NOT_IN_FINGERPRINT = {"cli", "__pycache__", "build.py", "store.py", "validate.py", "query.py", "export.py",
+                       "stats.py", "serve.py", "push.py", "draw.py", "netview.py", "recur.py", "themes.py"}
+
+
+@lru_cache(maxsize=1)
+def pipeline_version() -> str:
+    """Fingerprint of everything that shapes a report graph: reading, extraction and mapping code, their
+    rules and data, and the ontology. A change to any of them makes the next build rebuild every file
+    instead of skipping it.
+    """
+    pkg = Path(__file__).resolve().parent
+    files = [p for p in sorted(pkg.rglob("*")) if p.is_file() and p.suffix in {".py", ".yaml", ".csv", ".ttl", ".json", ".txt"}
+             and not _NOT_IN_FINGERPRINT & set(p.relative_to(pkg).parts)]
+    files += sorted(ontology_dir().glob("*.ttl"))
+    h = hashlib.sha256(__version__.encode())
+    for p in dict.fromkeys(files):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def source_iri(path: str | Path) -> str:
+    """Catalog IRI of a source file, from its absolute path."""
+    key = str(Path(path).resolve())
+    return str(ID[f"source/{hashlib.sha256(key.encode()).hexdigest()[:16]}"])
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    """What the catalog remembers about one source file."""
+
+    path: str
+    sha256: str
+    pipeline_version: str
+    status: str  # built | failed
+    graph: str | None = None
+    reason: str | None = None
+
+
+def _lit(value: str, datatype: str | None = None) -> str:
+    return str(ox.Literal(value, datatype=ox.NamedNode(datatype))) if datatype else str(ox.Literal(value))
+
+
+class GraphStore:
+    """A pyoxigraph store with the project's graph layout. `path=None` gives an in-memory store."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, create: bool = True):
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self.store = ox.Store()
+            elif read_only:
+                if not self.path.is_dir():
+                    raise StoreError(f"no graph store at {self.path}", hint="run `kg build PATH... --store DIR` first")
+                self.store = ox.Store.read_only(str(self.path))
+            else:
+                if not create and not self.path.is_dir():
+                    raise StoreError(f"no graph store at {self.path}", hint="run `kg build PATH... --store DIR` first")
+                self.path.mkdir(parents=True, exist_ok=True)
+                self.store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the graph store at {self.path}: {exc}",
+                             hint="is another kg process using it?") from exc
+
+    # ---------------------------------------------------------------- reading
+    def report_graphs(self) -> list[str]:
+        """IRIs of the report graphs, sorted."""
+        return sorted(g.value for g in self.store.named_graphs()
+                      if isinstance(g, ox.NamedNode) and g.value.startswith(REPORT_GRAPH_PREFIX))
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        return [ox.Triple(q.subject, q.predicate, q.object)
+                for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+
+    def graph_ntriples(self, graph: str) -> str:
+        return "".join(sorted(f"{t} .\n" for t in self.graph_triples(graph)))
+
+    def file_name_of(self, graph: str) -> str | None:
+        q = f"SELECT ?n WHERE {{ GRAPH <{graph}> {{ ?r <{KG}fileName> ?n }} }} ORDER BY ?n LIMIT 1"
+        rows = list(self.store.query(q))
+        return rows[0]["n"].value if rows else None
+
+    def catalog_entry(self, path: str | Path) -> CatalogEntry | None:
+        s = source_iri(path)
+        q = f"""SELECT ?p ?o WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{s}> ?p ?o }} }}"""
+        props = {row["p"].value: row["o"].value for row in self.store.query(q)}
+        if not props:
+            return None
+        sha = props.get(DCT + "identifier", "").removeprefix("sha256:")
+        return CatalogEntry(props.get(str(KG.filePath), str(path)), sha, props.get(str(KG.pipelineVersion), ""),
+                            props.get(str(KG.status), ""), props.get(str(KG.reportGraph)),
+                            props.get(str(KG.failureReason)))
+
+    def graph_users(self, graph: str) -> set[str]:
+        """Source files (catalog IRIs) whose report graph is `graph`."""
+        q = f"SELECT ?s WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ ?s <{KG.reportGraph}> <{graph}> }} }}"
+        return {row["s"].value for row in self.store.query(q)}
+
+    def meta(self, key: str) -> str | None:
+        q = f"SELECT ?v WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{GRAPH_REFERENCE}> <{DCT}{key}> ?v }} }}"
+        rows = list(self.store.query(q))
+        return rows[0]["v"].value if rows else None
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    # ---------------------------------------------------------------- writing
+    def ensure_reference(self, triples: Iterable[ox.Triple]) -> bool:
+        """Replace the reference graph if its content changed; True if it was written."""
+        triples = list(triples)
+        digest = hashlib.sha256("".join(sorted(f"{t} .\n" for t in triples)).encode()).hexdigest()
+        if self.meta("identifier") == f"sha256:{digest}":
+            return False
+        g = f"<{GRAPH_REFERENCE}>"
+        body = "\n".join(f"{t} ." for t in triples)
+        self._update(f"""DROP SILENT GRAPH {g} ;
+            DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ {g} <{DCT}identifier> ?x }} }} ;
+            INSERT DATA {{ GRAPH {g} {{ {body} }}
+                           GRAPH <{GRAPH_CATALOG}> {{ {g} <{DCT}identifier> {_lit('sha256:' + digest)} }} }}""")
+        return True
+
+    def replace_report(self, graph: str, triples: Iterable[ox.Triple], entry: CatalogEntry,
+                       build: str, drop: Iterable[str] = ()) -> None:
+        """Atomically: drop `drop` graphs and `graph`, write `graph`, and record the file in the catalog."""
+        body = "\n".join(f"{t} ." for t in triples)
+        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in sorted(set(drop) | {graph}))
+        self._update(drops + self._catalog_update(entry, build, f"GRAPH <{graph}> {{ {body} }}"))
+
+    def record_failure(self, entry: CatalogEntry, build: str) -> None:
+        self._update(self._catalog_update(entry, build, ""))
+
+    def _catalog_update(self, entry: CatalogEntry, build: str, extra_data: str) -> str:
+        s = f"<{source_iri(entry.path)}>"
+        facts = [f"{s} <{RDF_TYPE}> <{KG.SourceFile}>", f"{s} <{KG.filePath}> {_lit(entry.path)}",
+                 f"{s} <{DCT}identifier> {_lit('sha256:' + entry.sha256)}",
+                 f"{s} <{KG.pipelineVersion}> {_lit(entry.pipeline_version)}",
+                 f"{s} <{KG.status}> {_lit(entry.status)}",
+                 f"{s} <{PROV}wasGeneratedBy> <{build}>"]
+        if entry.graph:
+            facts.append(f"{s} <{KG.reportGraph}> <{entry.graph}>")
+        if entry.reason:
+            facts.append(f"{s} <{KG.failureReason}> {_lit(entry.reason)}")
+        return (f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ {s} ?p ?o }} }} ;\n"
+                f"INSERT DATA {{ {extra_data} GRAPH <{GRAPH_CATALOG}> {{ {' . '.join(facts)} . }} }}")
+
+    def record_build(self, build: str, started: datetime, ended: datetime, version: str) -> None:
+        b = f"<{build}>"
+        agent = f"<{ID['software/ofsted-kg/' + version]}>"
+        dt = XSD + "dateTime"
+        self._update(f"""INSERT DATA {{ GRAPH <{GRAPH_CATALOG}> {{
+            {b} <{RDF_TYPE}> <{KG.Build}> , <{PROV}Activity> ;
+                <{PROV}startedAtTime> {_lit(started.isoformat(), dt)} ;
+                <{PROV}endedAtTime> {_lit(ended.isoformat(), dt)} ;
+                <{PROV}wasAssociatedWith> {agent} ;
+                <{KG.pipelineVersion}> {_lit(version)} .
+            {agent} <{RDF_TYPE}> <{PROV}SoftwareAgent> ; <http://www.w3.org/2000/01/rdf-schema#label> {_lit('ofsted-kg ' + version)} .
+        }} }}""")
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Atomically replace any named graph (used for the derived graph)."""
+        body = "\n".join(f"{t} ." for t in triples)
+        self._update(f"DROP SILENT GRAPH <{graph}> ; INSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}")
+
+    def _update(self, sparql: str) -> None:
+        try:
+            self.store.update(sparql)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"cannot write to the graph store: {exc}") from exc
+
+    def flush(self) -> None:
+        if self.path is not None:
+            try:
+                self.store.flush()
+            except OSError:
+                pass
+
+    # ---------------------------------------------------------------- dumping
+    def quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
+        if graphs is None:
+            return iter(self.store.quads_for_pattern(None, None, None, None))
+        return (q for g in graphs for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+
+
+def new_build_iri(started: datetime) -> str:
+    return str(ID[f"build/{started.strftime('%Y%m%dT%H%M%S%fZ')}"])
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+__all__ = ["GraphStore", "CatalogEntry", "pipeline_version", "file_sha256", "source_iri", "new_build_iri", "now"]

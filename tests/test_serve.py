@@ -1,0 +1,368 @@
+"""kg serve: the SPARQL Protocol endpoint, from pure functions up to a real `kg serve` process.
+
+The live tests start `kg serve --port 0` as a subprocess over a small store laid out like a built
+one plus a synthetic graph big enough to hit the result cap and the timeout, and query it with
+curl and rdflib's SPARQLStore, as other tools would. (test_push round-trips the real built graph.)
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg import serve
+from kg.serve import Endpoint, QueryJob, Request, Response, evaluate, negotiate, uses_service
+
+EX = "http://example.org/test/"
+BIG_GRAPH = EX + "big"
+BIG = 300  # quads in BIG_GRAPH: a three-way self-join over it runs for many seconds
+MAX_RESULTS = 50
+TIMEOUT = 1.5
+CROSS_JOIN = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{ ?a ?p ?x . ?b ?p ?y . ?c ?p ?z }} "
+              "FILTER(?x + ?y + ?z = -1) }")
+REPORT_GRAPH = "https://w3id.org/ofsted-kg/id/graph/report/"
+N_REPORTS = 4
+COUNT_REPORTS = (f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                 f"FILTER(STRSTARTS(STR(?g), '{REPORT_GRAPH}')) }}")
+
+
+def _big_quads():
+    g = ox.NamedNode(BIG_GRAPH)
+    return [ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(i), g) for i in range(BIG)]
+
+
+# ---------------------------------------------------------------- pure parts
+
+@pytest.mark.parametrize("accept, expected", [
+    ("", "application/sparql-results+json"),
+    ("*/*", "application/sparql-results+json"),
+    ("text/csv", "text/csv"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/*;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "application/sparql-results+json"),
+    ("application/json", "application/json"),
+    ("text/tab-separated-values;q=1, text/csv;q=0.1", "text/tab-separated-values"),
+    ("image/png", None),
+    ("text/csv;q=0", None),
+])
+def test_negotiate_results(accept, expected):
+    chosen = negotiate(accept, serve.RESULT_OFFERS)
+    assert (chosen[0] if chosen else None) == expected
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+    "select * where { service silent <http://x/> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://x/> { ?s ?p ?o } }",  # codepoint escapes are undone first
+    "PREFIX s: <http://x/> SELECT * WHERE {\nSERVICE\n?svc { ?s ?p ?o } }",
+])
+def test_service_is_detected(query):
+    assert uses_service(query)
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT * WHERE { ?s ?p "SERVICE" }',
+    "SELECT * WHERE { ?s ?p '''a SERVICE b''' }",
+    "SELECT * WHERE { ?s <http://x/SERVICE> ?o }",
+    "SELECT * WHERE { ?s ex:service ?o } # SERVICE in a comment",
+    "SELECT ?service WHERE { ?service ?p ?o FILTER(?p < <http://x/>) }",
+])
+def test_service_lookalikes_pass(query):
+    assert not uses_service(query)
+
+
+class _Recorder:
+    """Stands in for the QueryRunner: records the jobs the endpoint would run."""
+
+    timeout, max_results = 1.0, 10
+
+    def __init__(self):
+        self.jobs: list[QueryJob] = []
+
+    def run(self, job: QueryJob) -> Response:
+        self.jobs.append(job)
+        return Response(200, "text/plain", b"ran")
+
+
+def _handle(method="GET", path="/sparql", qs="", headers=None, body=b""):
+    runner = _Recorder()
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    response = Endpoint(runner).handle(Request(method, path, qs, headers, body))
+    return response, runner.jobs
+
+
+@pytest.mark.parametrize("request_args", [
+    dict(qs="update=DROP%20ALL"),
+    dict(method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"}, body=b"update=DROP+ALL"),
+    dict(method="POST", headers={"Content-Type": "application/sparql-update"}, body=b"DROP ALL"),
+    dict(method="POST", headers={"Content-Type": "application/sparql-update; charset=utf-8"}, body=b"CLEAR ALL"),
+])
+def test_updates_are_refused_before_any_query_runs(request_args):
+    response, jobs = _handle(**request_args)
+    assert response.status == 403
+    assert b"read-only" in response.body
+    assert jobs == []
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_writing_methods_are_not_allowed(method):
+    response, jobs = _handle(method=method, body=b"<a:a> <a:b> <a:c> .")
+    assert response.status == 405 and response.header("Allow") == "GET, POST" and jobs == []
+
+
+def test_query_forms_reach_the_runner():
+    q = "SELECT * WHERE { ?s ?p ?o }"
+    r1, j1 = _handle(qs=urllib.parse.urlencode({"query": q, "default-graph-uri": EX + "g"}),
+                     headers={"Accept": "text/csv"})
+    r2, j2 = _handle(method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"},
+                     body=urllib.parse.urlencode({"query": q}).encode())
+    r3, j3 = _handle(method="POST", path="/", headers={"Content-Type": "application/sparql-query"}, body=q.encode())
+    assert [r.status for r in (r1, r2, r3)] == [200, 200, 200]
+    assert j1 == [QueryJob(q, "text/csv", (EX + "g",), ())]
+    assert j2[0].query == j3[0].query == q
+
+
+@pytest.mark.parametrize("request_args, status", [
+    (dict(qs=urllib.parse.urlencode({"query": "SELECT * { SERVICE <http://10.0.0.1/> { ?s ?p ?o } }"})), 403),
+    (dict(method="POST", headers={"Content-Type": "text/plain"}, body=b"SELECT * {}"), 415),
+    (dict(method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"}, body=b""), 400),
+    (dict(qs="query=ASK%7B%7D&query=ASK%7B%7D"), 400),
+    (dict(path="/admin"), 404),
+])
+def test_bad_requests_get_a_clear_status(request_args, status):
+    response, jobs = _handle(**request_args)
+    assert response.status == status and jobs == []
+    assert response.content_type.startswith("text/plain") and response.body.strip()
+
+
+def test_help_page():
+    html, _ = _handle(path="/")
+    text, _ = _handle(path="/", headers={"Accept": "text/plain"})
+    assert html.content_type.startswith("text/html") and b"<form" in html.body
+    assert text.content_type.startswith("text/plain") and b"/sparql" in text.body and b"read-only" in text.body
+
+
+@pytest.fixture(scope="module")
+def memory_store():
+    store = ox.Store()
+    store.extend(_big_quads())
+    store.add(ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "label"), ox.Literal("Doncaster", language="en"),
+                      ox.NamedNode(EX + "small")))
+    return store
+
+
+def test_evaluate_caps_results_and_says_so(memory_store):
+    r = evaluate(memory_store, QueryJob(f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }}", "text/csv"), max_results=7)
+    assert r.status == 200 and r.content_type == "text/csv"
+    assert len(r.body.decode().splitlines()) == 1 + 7
+    assert r.header(serve.TRUNCATED_HEADER) == "true" and r.header(serve.LIMIT_HEADER) == "7"
+    full = evaluate(memory_store, QueryJob(f"SELECT ?s WHERE {{ ?s <{EX}label> ?o }}"), max_results=7)
+    assert full.header(serve.TRUNCATED_HEADER) is None
+
+
+def test_evaluate_union_default_graph_and_graph_forms(memory_store):
+    """Queries without GRAPH see every named graph; CONSTRUCT keeps language tags."""
+    ask = evaluate(memory_store, QueryJob(f"ASK {{ <{EX}a> ?p ?o }}"))
+    assert json.loads(ask.body)["boolean"] is True
+    nt = evaluate(memory_store, QueryJob(f"CONSTRUCT WHERE {{ <{EX}a> ?p ?o }}", "application/n-triples"))
+    assert nt.content_type == "application/n-triples"
+    assert nt.body.decode() == f'<{EX}a> <{EX}label> "Doncaster"@en .\n'
+    only_small = evaluate(memory_store, QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "text/csv",
+                                                 default_graphs=(EX + "small",)))
+    assert only_small.body.decode().splitlines()[1] == "1"
+
+
+def test_evaluate_errors(memory_store):
+    assert evaluate(memory_store, QueryJob("SELEKT nothing")).status == 400
+    assert evaluate(memory_store, QueryJob("INSERT DATA { <a:a> <a:b> <a:c> }")).status == 400
+    assert evaluate(memory_store, QueryJob("ASK {}", "image/png")).status == 406
+    assert evaluate(memory_store, QueryJob("ASK {}", default_graphs=("not an iri",))).status == 400
+
+
+def test_default_bind_is_loopback(tmp_path):
+    """Both the library and the CLI listen on 127.0.0.1 unless told otherwise."""
+    from kg.cli.serve import serve_command
+
+    host_option = next(p for p in serve_command.params if p.name == "host")
+    assert host_option.default == "127.0.0.1" == serve.DEFAULT_HOST
+    store = ox.Store(str(tmp_path / "store"))
+    store.add(ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal(1), ox.NamedNode(EX + "g")))
+    store.flush()
+    del store
+    server = serve.open_server(tmp_path / "store", port=0)
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        serve.close_server(server)
+
+
+def test_missing_store_is_one_line_error(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--store", str(tmp_path / "none"), "--port", "0"])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and "no graph store" in result.output
+
+
+# ---------------------------------------------------------------- a real `kg serve`
+
+@pytest.fixture(scope="module")
+def served_store(tmp_path_factory) -> Path:
+    """A small on-disk store laid out like a built one (report graphs) plus the big graph."""
+    path = tmp_path_factory.mktemp("serve") / "store"
+    store = ox.Store(str(path))
+    store.extend(_big_quads())
+    for i in range(N_REPORTS):
+        g = ox.NamedNode(f"{REPORT_GRAPH}{i:016x}")
+        report = ox.NamedNode(f"https://w3id.org/ofsted-kg/id/report/{i:016x}")
+        store.add(ox.Quad(report, ox.NamedNode("http://purl.org/dc/terms/title"),
+                          ox.Literal(f"Report {i}", language="en"), g))
+    store.flush()
+    del store
+    return path
+
+
+@pytest.fixture(scope="module")
+def endpoint_url(served_store, tmp_path_factory):
+    """Start `kg serve --port 0` and yield its SPARQL URL; stop it (and its workers) afterwards."""
+    log = tmp_path_factory.mktemp("serve-log") / "stderr.txt"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--store", str(served_store),
+             "--port", "0",
+             "--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), "--workers", "2"],
+            stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        deadline = time.monotonic() + 30
+        while not (m := re.search(r"at (http://\S+/sparql)", log.read_text())):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"kg serve did not start: {log.read_text()}")
+            time.sleep(0.05)
+        yield m.group(1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def curl(*args: str) -> tuple[dict[str, str], str]:
+    """Run curl, return (response headers with lower-case names, body)."""
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    out = subprocess.run(["curl", "-sS", "-D", "-", "--max-time", "30", *args],
+                         capture_output=True, check=True).stdout.decode("utf-8")
+    head, _, body = out.partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+    headers[":status"] = lines[0].split()[1]
+    return headers, body
+
+
+def test_startup_line_names_loopback(endpoint_url):
+    assert endpoint_url.startswith("http://127.0.0.1:")
+
+
+def test_curl_json_csv_xml(endpoint_url):
+    n_reports = N_REPORTS
+    h, body = curl("--get", "--data-urlencode", f"query={COUNT_REPORTS}", endpoint_url)
+    assert h[":status"] == "200" and h["content-type"] == "application/sparql-results+json"
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == n_reports
+
+    h, body = curl("-H", "Accept: text/csv", "--data-urlencode", f"query={COUNT_REPORTS}", endpoint_url)
+    assert h["content-type"] == "text/csv"
+    assert list(csv.reader(io.StringIO(body))) == [["n"], [str(n_reports)]]
+
+    h, body = curl("-H", "Accept: application/sparql-results+xml", "-H", "Content-Type: application/sparql-query",
+                   "--data-binary", COUNT_REPORTS, endpoint_url)
+    assert h["content-type"] == "application/sparql-results+xml"
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    assert ET.fromstring(body).find(".//r:binding[@name='n']/r:literal", ns).text == str(n_reports)
+
+
+def test_curl_construct_as_turtle(endpoint_url):
+    q = f"CONSTRUCT WHERE {{ <{EX}s1> ?p ?o }}"
+    h, body = curl("-H", "Accept: text/turtle", "--data-urlencode", f"query={q}", endpoint_url)
+    assert h["content-type"] == "text/turtle"
+    triples = list(ox.parse(body.encode(), format=ox.RdfFormat.TURTLE))
+    expected = (ox.NamedNode(EX + "s1"), ox.NamedNode(EX + "p"), ox.Literal(1))
+    assert [(q.subject, q.predicate, q.object) for q in triples] == [expected]
+
+
+def test_rdflib_sparqlstore(endpoint_url):
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = SPARQLStore(endpoint_url, returnFormat="json")
+    rows = list(store.query(COUNT_REPORTS))
+    assert int(rows[0][0]) == N_REPORTS
+    assert store.query(f"ASK {{ GRAPH <{BIG_GRAPH}> {{ <{EX}s1> ?p 1 }} }}").askAnswer is True
+    store.close()
+
+
+def test_curl_updates_refused_and_store_unchanged(endpoint_url):
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{ ?s ?p ?o }} }}"
+    for args in (["--data-urlencode", f"update=DROP GRAPH <{BIG_GRAPH}>"],
+                 ["-H", "Content-Type: application/sparql-update", "--data-binary", "DROP ALL"],
+                 ["-X", "PUT", "-H", "Content-Type: text/turtle", "--data-binary", "<a:a> <a:b> <a:c> ."]):
+        h, body = curl(*args, endpoint_url)
+        assert h[":status"] in ("403", "405") and "read-only" in body
+    _, body = curl("-H", "Accept: text/csv", "--data-urlencode", f"query={count}", endpoint_url)
+    assert body.splitlines()[1] == str(BIG)
+
+
+def test_result_cap(endpoint_url):
+    h, body = curl("-H", "Accept: text/csv", "--data-urlencode",
+                   f"query=SELECT ?s WHERE {{ GRAPH <{BIG_GRAPH}> {{ ?s ?p ?o }} }}", endpoint_url)
+    assert h[":status"] == "200"
+    assert h["x-result-truncated"] == "true" and h["x-result-limit"] == str(MAX_RESULTS)
+    assert len(body.splitlines()) == 1 + MAX_RESULTS
+
+
+def test_timeout_stops_the_query_and_the_server_goes_on(endpoint_url):
+    started = time.monotonic()
+    h, body = curl("--data-urlencode", f"query={CROSS_JOIN}", endpoint_url)
+    elapsed = time.monotonic() - started
+    assert h[":status"] == "503" and "timed out" in body
+    assert elapsed < TIMEOUT + 5
+    # the killed worker is replaced: the next queries are answered
+    for _ in range(3):
+        h, body = curl("--data-urlencode", "query=ASK { ?s ?p ?o }", endpoint_url)
+        assert h[":status"] == "200" and json.loads(body)["boolean"] is True
+
+
+def test_help_page_over_http(endpoint_url):
+    h, body = curl(endpoint_url.rsplit("/", 1)[0] + "/")
+    assert h[":status"] == "200" and h["content-type"].startswith("text/html") and "SPARQL" in body
+
+
+def test_a_build_can_write_while_serving_and_answers_follow(tmp_path):
+    """The store is opened read-only (no lock): a writer gets in, and workers reopen after it."""
+    path = tmp_path / "store"
+    writer = ox.Store(str(path))
+    writer.add(ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal(1), ox.NamedNode(EX + "g")))
+    writer.flush()
+    runner = serve.QueryRunner(path, timeout=10, workers=1)
+    try:
+        count = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "text/csv")
+        assert runner.run(count).body.decode().splitlines()[1] == "1"
+        writer.add(ox.Quad(ox.NamedNode(EX + "b"), ox.NamedNode(EX + "p"), ox.Literal(2), ox.NamedNode(EX + "g")))
+        writer.flush()
+        assert runner.run(count).body.decode().splitlines()[1] == "2"
+    finally:
+        runner.close()
+        del writer
