@@ -14,6 +14,7 @@ from .errors import KgError
 from .pipeline import process_paths
 from .rdf import map_record, reference_triples
 from .read import ReadLimits, iter_report_files
+from .recur import refresh_derived
 from .store import CatalogEntry, GraphStore, file_sha256, new_build_iri, now, pipeline_version, source_iri
 from .validate import ValidationResult, validate_mapped
 
@@ -39,6 +40,7 @@ class BuildSummary:
     results: tuple[ValidationResult, ...] = ()
     notes: tuple[str, ...] = ()  # read warnings, e.g. 'named .pdf but is not a PDF'
     reference_updated: bool = False
+    recurrence_links: int | None = None  # links in the derived graph, when it was recomputed
 
     @property
     def ok(self) -> bool:
@@ -122,14 +124,16 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         changed = True
         report(path=path, status="built")
 
+    links = None
     if changed or reference_updated:
         gs.record_build(build_iri, started, now(), version)
+        links = len(refresh_derived(gs).links)  # themes and recurrence links follow the reports
     gs.flush()
     return BuildSummary(
         files=len(files), read=read, built=built, skipped=tuple(skipped), failed=tuple(failed), triples=triples,
         store_triples=len(gs), warnings=sum(r.severity == "Warning" for r in results),
         violations=sum(r.severity == "Violation" for r in results), results=tuple(results), notes=tuple(notes),
-        reference_updated=reference_updated)
+        reference_updated=reference_updated, recurrence_links=links)
 
 
 def _reason(exc: KgError) -> str:

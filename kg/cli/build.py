@@ -85,6 +85,8 @@ def print_summary(s: BuildSummary, store: str) -> None:
     echo_err(f"triples written: {s.triples}  in store: {s.store_triples}  "
              f"warnings: {s.warnings}  violations: {s.violations}"
              + ("  (reference graph updated)" if s.reference_updated else ""))
+    if s.recurrence_links is not None:
+        echo_err(f"recurrence links recomputed: {s.recurrence_links} (see `kg recurring`)")
     if s.warnings:
         echo_err("run `kg validate` to list the warnings")
 
