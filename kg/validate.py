@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from .errors import ValidationError
-from .namespaces import GRAPH_REFERENCE, KG, PREFIXES
+from .namespaces import GRAPH_DERIVED, GRAPH_REFERENCE, KG, PREFIXES
 from .paths import shapes_dir
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -240,9 +240,19 @@ def validate_store(graph_store, progress=None) -> ValidationReport:
         results.extend(validate_report_graph(graph_store.graph_ntriples(g), report=name or g, graph=g))
         if progress:
             progress(g)
+    derived = graph_store.graph_ntriples(str(GRAPH_DERIVED))
+    if derived:
+        results.extend(validate_derived(derived))
     results.extend(cross_report_checks(graph_store.store))
-    return ValidationReport(tuple(results), len(graphs) + 1)
+    return ValidationReport(tuple(results), len(graphs) + 1 + bool(derived))
+
+
+def validate_derived(ntriples: str) -> list[ValidationResult]:
+    """Check the derived graph (theme assignments, recurrence links) against shapes/derived.ttl."""
+    data = Graph()
+    data.parse(data=ntriples, format="nt")
+    return _run(data, load_shapes("derived"), "derived", str(GRAPH_DERIVED))
 
 
 __all__ = ["ValidationResult", "ValidationReport", "validate_store", "validate_report_graph", "validate_mapped",
-           "validate_reference", "cross_report_checks", "load_shapes", "compact"]
+           "validate_reference", "validate_derived", "cross_report_checks", "load_shapes", "compact"]
