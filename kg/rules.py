@@ -12,10 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import RuleFileError
 from .paths import data_dir
+from .rulefiles import LINE, load_yaml, rule_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +33,6 @@ class Entry:
         return self.fields.get(key, default)
 
 
-def _line_of(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
 @lru_cache(maxsize=None)
 def load_rule_file(name: str, path: str | None = None) -> dict[str, tuple[Entry, ...]]:
     """All lists of a rule file, each entry with its compiled pattern.
@@ -47,32 +42,21 @@ def load_rule_file(name: str, path: str | None = None) -> dict[str, tuple[Entry,
     keys every entry must have.
     """
     file = Path(path) if path else data_dir() / name
-    try:
-        text = file.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-        doc = yaml.safe_load(text)
-    except OSError as exc:
-        raise RuleFileError(f"cannot read rule file: {exc.strerror or exc}", source=str(file)) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise RuleFileError(f"{where}not valid YAML: {getattr(exc, 'problem', exc)}", source=str(file)) from exc
-    if not isinstance(doc, dict) or not isinstance(root, yaml.MappingNode):
+    doc = load_yaml(file)  # mappings carry their line as LINE
+    if not isinstance(doc, dict):
         raise RuleFileError("line 1: a rule file must be a mapping of lists", source=str(file))
     required = doc.get("required") or {}
-    nodes = {k.value: v for k, v in root.value}
     out: dict[str, tuple[Entry, ...]] = {}
     for key, value in doc.items():
-        if key == "required":
+        if key in ("required", LINE):
             continue
-        node = nodes[key]
-        if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):
-            raise RuleFileError(f"line {_line_of(node)}: '{key}' must be a list", source=str(file))
+        if not isinstance(value, list):
+            raise rule_error(file, doc, f"'{key}' must be a list")
         entries = []
-        for item, item_node in zip(value, node.value):
-            line = _line_of(item_node)
+        for item in value:
             if not isinstance(item, dict):
-                raise RuleFileError(f"line {line}: entry of '{key}' must be a mapping", source=str(file))
+                raise rule_error(file, doc, f"entry of '{key}' must be a mapping")
+            line = item.pop(LINE, 0)
             missing = [k for k in required.get(key, ()) if k not in item]
             if missing:
                 raise RuleFileError(f"line {line}: entry of '{key}' lacks {', '.join(missing)}", source=str(file))
@@ -86,6 +70,6 @@ def load_rule_file(name: str, path: str | None = None) -> dict[str, tuple[Entry,
             entries.append(Entry(item, pattern, str(file), line))
         out[key] = tuple(entries)
     for key in required:
-        if key not in out:
+        if key != LINE and key not in out:
             raise RuleFileError(f"line 1: list '{key}' is missing", source=str(file))
     return out
