@@ -55,7 +55,11 @@ def query_command(query, params, list_, store, fmt):
         echo_err(f"error: {exc.one_line()}")
         sys.exit(2)
     rows = rows_as_plain(result, compact_iris=(fmt == "table"))
-    render_rows(rows, result.columns, fmt)
+    columns = result.columns
+    if fmt == "table":  # a bound parameter only echoes the input: leave it out of the table
+        bound = set(_params(params))
+        columns = tuple(c for c in columns if c not in bound) or columns
+    render_rows(rows, columns, fmt)
     if fmt == "table":
         echo_err(f"{len(rows)} row(s)")
 
