@@ -12,7 +12,7 @@ from typing import IO, Iterable
 import pyoxigraph as ox
 
 from .errors import StoreError
-from .namespaces import GRAPH_CATALOG, PREFIXES
+from .namespaces import EXPORT_PREFIXES, GRAPH_CATALOG
 from .store import GraphStore
 
 FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
@@ -54,7 +54,7 @@ def export(store: GraphStore, fmt: str, out: IO[bytes], *, graphs: Iterable[str]
         for s in stmts:
             out.write(f"{s} .\n".encode("utf-8"))
     else:
-        prefixes = {k: str(v) for k, v in PREFIXES.items()}
+        prefixes = {k: str(v) for k, v in EXPORT_PREFIXES.items()}
         data = ox.serialize(stmts, format=FORMATS[fmt], prefixes=prefixes if fmt != "jsonld" else None)
         out.write(data)
     return ExportSummary(fmt, len(stmts))

@@ -39,3 +39,13 @@ PREFIXES = {
     "findingkind": FINDING_KIND, "boardkind": BOARD_KIND, "partnerkind": PARTNER_KIND, "latype": LA_TYPE,
     "sh": Namespace("http://www.w3.org/ns/shacl#"),
 }
+
+
+# Prefixes for writing Turtle/TriG: one per flat family of data IRIs (person:jan-edwards), so no local
+# name needs an escaped "/"; deeper IRIs (councils with their boards, reports, items) are written in full.
+EXPORT_PREFIXES = {
+    **{k: v for k, v in PREFIXES.items() if k != "id"},
+    "person": Namespace(str(ID) + "person/"),
+    "region": Namespace(str(ID) + "region/"), "role": Namespace(str(ID) + "role/"),
+    "text": Namespace(str(ID) + "text/"), "source": Namespace(str(ID) + "source/"),
+}

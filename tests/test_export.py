@@ -40,6 +40,14 @@ def test_turtle_loads_in_rdflib_and_pyoxigraph_and_passes_the_shapes(store):
     assert conforms, text[:2000]
 
 
+def test_turtle_is_readable_no_escaped_slashes_in_prefixed_names(store):
+    data = _export(store, "turtle").decode("utf-8")
+    assert "\\/" not in data
+    assert "@prefix person: <https://w3id.org/ofsted-kg/id/person/>" in data
+    assert "person:gary-lamb" in data
+    assert "<https://w3id.org/ofsted-kg/id/council/E08000017>" in data
+
+
 def test_quad_formats_keep_named_graphs(store):
     ds = Dataset()
     ds.parse(data=_export(store, "trig"), format="trig")
