@@ -75,9 +75,13 @@ def segmented(read_sample):
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory):
-    """The graph store built once per session from samples/reports: (store directory, BuildSummary)."""
+    """The graph store built once per session from samples/reports (with its derived graph of themes
+    and recurrence links): (store directory, BuildSummary). The writable store is closed on return."""
+    import gc
+
     from kg.build import build
 
     path = tmp_path_factory.mktemp("kg-store") / "store"
     summary = build([SAMPLES], path, jobs=1)
+    gc.collect()
     return path, summary

@@ -14,7 +14,6 @@ from kg.cli import main
 from kg.draw import DrawError, draw, render, timeline_scene
 from kg.netview import Filters, council_timeline
 
-from ._built_store import built_store
 
 PICTURES = [("timeline", ["--council", "Doncaster"]), ("recurrence", ["--council", "Doncaster"]),
             ("inspectors", ["--council", "Doncaster"]), ("recurrence", ["--region", "Yorkshire and the Humber"]),
@@ -23,8 +22,8 @@ EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory):
-    return built_store(tmp_path_factory)
+def store_dir(sample_store):
+    return sample_store[0]
 
 
 def png_text(path) -> dict[str, str]:

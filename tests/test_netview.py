@@ -13,14 +13,13 @@ from kg.netview import (RESERVED_ATTRIBUTES, Filters, cap_nodes, council_timelin
                         inspector_council_graph, open_store, run_query, scalar_copy, theme_inspection_graph,
                         to_networkx, write_graph)
 
-from ._built_store import built_store
 
 DONCASTER = "https://w3id.org/ofsted-kg/id/council/E08000017"
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory):
-    return built_store(tmp_path_factory)
+def store_dir(sample_store):
+    return sample_store[0]
 
 
 @pytest.fixture(scope="module")

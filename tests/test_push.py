@@ -19,7 +19,7 @@ import pytest
 
 from kg.errors import PushError
 from kg.push import GRAPH_PUSH_STATE, GraphStoreClient, digest, push
-from tests._built_store import built_store
+from ._process import stop
 
 EX = "http://example.org/push-test/"
 
@@ -57,19 +57,14 @@ def oxigraph(tmp_path):
                 time.sleep(0.05)
         yield f"{base}/query", f"{base}/store"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @pytest.fixture
-def local_store(tmp_path_factory, tmp_path) -> Path:
+def local_store(sample_store, tmp_path) -> Path:
     """A private copy of the store built from samples/reports."""
     path = tmp_path / "local"
-    shutil.copytree(built_store(tmp_path_factory), path)
+    shutil.copytree(sample_store[0], path)
     return path
 
 

@@ -11,7 +11,6 @@ import pytest
 
 from kg.errors import QueryError
 from kg.query import Param, bind_value, load_queries, run_query
-from tests._built_store import built_store
 
 HOSTILE = (
     '"> } ; DROP ALL #',
@@ -41,8 +40,8 @@ def test_typed_values_are_refused(kind, value):
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    return ox.Store.read_only(str(built_store(tmp_path_factory)))
+def store(sample_store):
+    return ox.Store.read_only(str(sample_store[0]))
 
 
 PARAMETRISED = [q for q in load_queries() if q.params]

@@ -23,6 +23,7 @@ import pytest
 
 from kg import serve
 from kg.serve import Endpoint, QueryJob, Request, Response, evaluate, negotiate, uses_service
+from ._process import stop
 
 EX = "http://example.org/test/"
 BIG_GRAPH = EX + "big"
@@ -253,12 +254,7 @@ def endpoint_url(served_store, tmp_path_factory):
             time.sleep(0.05)
         yield m.group(1)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def curl(*args: str) -> tuple[dict[str, str], str]:

@@ -574,14 +574,8 @@ def letter_inspectors(text: str, rules: PeopleRules, letter: Letter, body_start:
     first_signed = _name_key(letter.signatories[0][0]) if letter.signatories else None
     order: list[str] = []
     people: dict[str, dict] = {}
-    for name, role, _, span in named:
-        k = _name_key(name)
-        if k not in people:
-            order.append(k)
-            people[k] = {"name": name, "role": role, "span": span}
-        elif people[k]["role"] is None:
-            people[k]["role"] = role
-    for name, role, span in letter.signatories:
+    named_then_signed = [(n, r, sp) for n, r, _, sp in named] + list(letter.signatories)
+    for name, role, span in named_then_signed:
         k = _name_key(name)
         if k not in people:
             order.append(k)
