@@ -2,17 +2,28 @@
 
 `build(paths, store)` returns a frozen `BuildSummary`; it never prints. One bad file never stops the
 batch: it is listed in `failed` with its reason (and remembered in the catalog, so an unchanged bad
-file is not read again but is still reported).
+file is not read again but is still reported). A file that changed and now fails keeps its last good
+report graph. A file that vanishes during the build, or is over a limit (size, pages, time), fails and
+the catalog is left as it was, so the next build tries it again.
+
+Two files with the same report text (the same report saved twice) share one report graph: the first
+(in path order) builds it; the other is listed in `duplicates` and recorded in the catalog as a
+duplicate, and is not built again.
+
+Every write is one atomic SPARQL update (a report graph with its catalog entry), so a build killed at
+any moment leaves each report fully present or absent; the next build finishes the job, including the
+derived graph (recomputed whenever the set of report graphs differs from the one it was computed from).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import KgError
-from .pipeline import process_paths
-from .rdf import map_record, reference_triples
+from .errors import KgError, LimitError
+from .pipeline import Outcome, process_paths
+from .namespaces import report_graph
+from .rdf import ReportGraph, map_record, reference_triples
 from .read import ReadLimits, iter_report_files
 from .recur import refresh_derived
 from .store import CatalogEntry, GraphStore, file_sha256, new_build_iri, now, pipeline_version, source_iri
@@ -24,6 +35,13 @@ class Failure:
     path: str
     reason: str
     cached: bool = False  # failed in an earlier build and unchanged since, so not read again
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    path: str
+    of: str  # the file whose report graph holds the same report
+    cached: bool = False  # found in an earlier build and unchanged since
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +59,7 @@ class BuildSummary:
     notes: tuple[str, ...] = ()  # read warnings, e.g. 'named .pdf but is not a PDF'
     reference_updated: bool = False
     recurrence_links: int | None = None  # links in the derived graph, when it was recomputed
+    duplicates: tuple[Duplicate, ...] = ()  # files holding the same report text as another file
 
     @property
     def ok(self) -> bool:
@@ -55,7 +74,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     """Build (or update) the graph store from the report files under `paths`.
 
     `progress(total=n)` is called once with the number of files, then `progress(path=p, status=s)` per file
-    (status: skipped | built | failed).
+    (status: skipped | built | failed | duplicate).
     """
     gs = store if isinstance(store, GraphStore) else GraphStore(store)
     version = pipeline_version()
@@ -70,10 +89,16 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
 
     skipped: list[str] = []
     failed: list[Failure] = []
+    duplicates: list[Duplicate] = []
+    built_by: dict[str, str] = {}  # report graph -> the file that built it in this run
     todo: dict[str, str] = {}
     for f in files:
         try:
             sha = file_sha256(f)
+        except FileNotFoundError:
+            failed.append(Failure(f, "file not found: it was moved or deleted"))
+            report(path=f, status="failed")
+            continue
         except OSError as exc:
             failed.append(Failure(f, f"cannot read: {exc.strerror or exc}"))
             report(path=f, status="failed")
@@ -83,15 +108,18 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             skipped.append(f)
             if entry.status == "failed":
                 failed.append(Failure(f, entry.reason or "failed in an earlier build", cached=True))
+            elif entry.status == "duplicate":
+                duplicates.append(Duplicate(f, entry.reason or "", cached=True))
             report(path=f, status="skipped")
             continue
         todo[f] = sha
 
+    listed = set(files)
     read = built = triples = 0
     results: list[ValidationResult] = []
     notes: list[str] = []
     changed = False
-    for outcome in process_paths(list(todo), limits=limits, jobs=jobs):
+    for outcome in process_paths(list(todo), limits=limits, jobs=jobs, then=prepare):
         path = str(Path(outcome.path).resolve())
         sha = todo.get(path) or file_sha256(path)
         previous = gs.catalog_entry(path)
@@ -101,22 +129,32 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         if outcome.error is not None:
             reason = _reason(outcome.error)
             failed.append(Failure(path, reason))
-            gs.record_failure(CatalogEntry(path, sha, version, "failed", None, reason), build_iri)
+            # a file that vanished mid-build, or is over a limit (to be tried again, perhaps with a higher
+            # limit), leaves its catalog entry as it was; a failed file keeps its last good report graph
+            if Path(path).exists() and not isinstance(outcome.error, LimitError):
+                gs.record_failure(CatalogEntry(path, sha, version, "failed", previous.graph if previous else None,
+                                               reason), build_iri)
+                changed = True
+            report(path=path, status="failed")
+            continue
+        graph = str(report_graph(outcome.source.text_sha256))
+        original = _original_of(gs, graph, path, built_by, listed, todo)
+        if original is not None:
+            duplicates.append(Duplicate(path, original))
+            drop = _unused_previous(gs, previous, path, graph)
+            gs.record_entry(CatalogEntry(path, sha, version, "duplicate", graph, original), build_iri, drop=drop)
             changed = True
+            report(path=path, status="duplicate")
+            continue
+        prepared = outcome.prepared if isinstance(outcome.prepared, Prepared) else prepare(outcome).prepared
+        if prepared.error is not None:
+            failed.append(Failure(path, prepared.error))
             report(path=path, status="failed")
             continue
-        try:
-            rg = map_record(outcome.record, outcome.source)
-            found = validate_mapped(rg, report=outcome.source.name)
-        except KgError as exc:
-            failed.append(Failure(path, _reason(exc)))
-            report(path=path, status="failed")
-            continue
+        rg, found = prepared.graph, list(prepared.results)
         results.extend(found)
-        drop = []
-        if previous and previous.graph and previous.graph != rg.graph.value:
-            if gs.graph_users(previous.graph) <= {source_iri(path)}:
-                drop.append(previous.graph)
+        drop = _unused_previous(gs, previous, path, rg.graph.value)
+        built_by[rg.graph.value] = path
         gs.replace_report(rg.graph.value, rg.triples, CatalogEntry(path, sha, version, "built", rg.graph.value),
                           build_iri, drop=drop)
         built += 1
@@ -127,17 +165,77 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     links = None
     if changed or reference_updated:
         gs.record_build(build_iri, started, now(), version)
-        links = len(refresh_derived(gs).links)  # themes and recurrence links follow the reports
+    digest = gs.derived_digest()
+    if changed or reference_updated or gs.recorded_derived_digest() != digest:
+        # themes and recurrence links follow the reports (also after a build killed before this point)
+        links = len(refresh_derived(gs).links)
+        gs.record_derived_digest(digest)
     gs.flush()
     return BuildSummary(
         files=len(files), read=read, built=built, skipped=tuple(skipped), failed=tuple(failed), triples=triples,
         store_triples=len(gs), warnings=sum(r.severity == "Warning" for r in results),
         violations=sum(r.severity == "Violation" for r in results), results=tuple(results), notes=tuple(notes),
-        reference_updated=reference_updated, recurrence_links=links)
+        reference_updated=reference_updated, recurrence_links=links, duplicates=tuple(duplicates))
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A report mapped and validated (in a worker process): all the main process has left to do is write."""
+
+    graph: ReportGraph | None
+    results: tuple[ValidationResult, ...] = ()
+    error: str | None = None  # why mapping or validation failed
+
+
+def prepare(outcome: Outcome) -> Outcome:
+    """Map and validate a read report (run in the worker by `process_paths(then=...)`). The outcome comes
+    back with `prepared` set and without what the main process no longer needs (the record, the raw
+    text and its offset map), so less crosses between processes."""
+    try:
+        rg = map_record(outcome.record, outcome.source)
+        prepared = Prepared(rg, tuple(validate_mapped(rg, report=outcome.source.name)))
+    except KgError as exc:
+        prepared = Prepared(None, (), _reason(exc))
+    slim = replace(outcome.source, raw="", offsets=(), page_starts=()) if outcome.source is not None else None
+    return replace(outcome, source=slim, record=None, prepared=prepared)
+
+
+def _original_of(gs: GraphStore, graph: str, path: str, built_by: dict[str, str], listed: set[str],
+                 todo: dict[str, str]) -> str | None:
+    """The file that already holds this report graph, if `path` is a copy of it: built earlier in this run,
+    or built before and unchanged since (listed and not to be rebuilt, or unlisted but still on disk with
+    the same bytes). None if `path` is (or becomes) the graph's own file."""
+    if graph in built_by:
+        return built_by[graph]
+    me = source_iri(path)
+    for iri, other in sorted(gs.graph_files(graph).items(), key=lambda kv: kv[1]):
+        if iri == me or other == path:
+            continue
+        entry = gs.catalog_entry(other)
+        if not entry or entry.status != "built":
+            continue
+        if other in listed:
+            if other not in todo:
+                return other
+        else:
+            try:
+                if file_sha256(other) == entry.sha256:
+                    return other
+            except OSError:
+                pass
+    return None
+
+
+def _unused_previous(gs: GraphStore, previous: CatalogEntry | None, path: str, graph: str) -> list[str]:
+    """The file's previous report graph, if it is not `graph` and no other file uses it (to be dropped)."""
+    if previous and previous.graph and previous.graph != graph:
+        if gs.graph_users(previous.graph) <= {source_iri(path)}:
+            return [previous.graph]
+    return []
 
 
 def _reason(exc: KgError) -> str:
     return exc.message + (f" ({exc.hint})" if exc.hint else "")
 
 
-__all__ = ["build", "BuildSummary", "Failure"]
+__all__ = ["build", "BuildSummary", "Duplicate", "Failure"]

@@ -23,6 +23,11 @@ class ReadError(KgError):
     """A file could not be read as a report (not a PDF/text/HTML, encrypted, empty, too big...)."""
 
 
+class LimitError(ReadError):
+    """A file is over a configured limit (size, pages, time): not remembered as failed, so the next build,
+    perhaps with a higher limit, tries it again."""
+
+
 class NotAReportError(ReadError):
     """The file was read but holds no Ofsted children's-services report."""
 

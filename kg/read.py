@@ -20,20 +20,26 @@ from typing import Callable, Iterable, Iterator
 
 import yaml
 
-from .errors import NotAReportError, ReadError, RuleFileError
+from .errors import LimitError, NotAReportError, ReadError, RuleFileError
 from .paths import data_dir
 
 READABLE_SUFFIXES = {".pdf", ".txt", ".text", ".html", ".htm", ".md"}
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = 50_000_000  # 50 MB, as --max-mb counts them
 DEFAULT_MAX_PAGES = 400
+DEFAULT_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True, slots=True)
 class ReadLimits:
-    """Limits that stop a single bad file from eating the machine."""
+    """Limits that stop a single bad file from eating the machine.
+
+    `timeout` (seconds, None or 0 for none) bounds reading and extracting one report; it is enforced by
+    `kg.pipeline.process_file`, not by the reader.
+    """
 
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pages: int = DEFAULT_MAX_PAGES
+    timeout: float | None = DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +180,7 @@ def decode_text(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16").replace("\x00", "")
+        return data.decode("utf-16", errors="replace").replace("\x00", "")  # an odd last byte: U+FFFD
     for enc in ("utf-8", "cp1252"):
         try:
             return data.decode(enc).replace("\x00", "")
@@ -198,8 +204,8 @@ def pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str]:
             raise
         try:
             if len(doc) > limits.max_pages:
-                raise ReadError(f"PDF has {len(doc)} pages, more than the limit of {limits.max_pages}",
-                                source=str(path), hint="raise --max-pages if this is really one report")
+                raise LimitError(f"PDF has {len(doc)} pages, more than the limit of {limits.max_pages}",
+                                 source=str(path), hint="raise --max-pages if this is really one report")
             pages = []
             for page in doc:
                 textpage = page.get_textpage()
@@ -213,7 +219,11 @@ def pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str]:
         raise
     except Exception as first:  # pdfium refused: try pypdf before giving up
         import io
+        import logging
 
+        quiet = logging.getLogger("pypdf")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)  # pypdf logs its repairs as warnings; the reason is in our one line
         try:
             from pypdf import PdfReader
 
@@ -222,14 +232,17 @@ def pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str]:
                 raise ReadError("encrypted PDF: it needs a password", source=str(path),
                                 hint="save an unprotected copy and read that")
             if len(reader.pages) > limits.max_pages:
-                raise ReadError(f"PDF has {len(reader.pages)} pages, more than the limit of {limits.max_pages}",
-                                source=str(path))
+                raise LimitError(f"PDF has {len(reader.pages)} pages, more than the limit of {limits.max_pages}",
+                                 source=str(path), hint="raise --max-pages if this is really one report")
             return [p.extract_text() or "" for p in reader.pages]
         except ReadError:
             raise
         except Exception as second:
-            raise ReadError(f"damaged or truncated PDF ({first}; {second})", source=str(path),
+            why = " ".join(f"{first}; {second}".split())
+            raise ReadError(f"damaged or truncated PDF ({why})", source=str(path),
                             hint="download the report again") from second
+        finally:
+            quiet.setLevel(level)
 
 
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -329,13 +342,17 @@ def read_source(path: str | Path, limits: ReadLimits = ReadLimits()) -> SourceTe
     path = Path(path)
     try:
         size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise ReadError("file not found: it was moved or deleted", source=str(path)) from exc
     except OSError as exc:
         raise ReadError(f"cannot open: {exc.strerror or exc}", source=str(path)) from exc
     if size > limits.max_bytes:
-        raise ReadError(f"file is {size / 1e6:.1f} MB, more than the limit of {limits.max_bytes / 1e6:.0f} MB",
-                        source=str(path), hint="raise --max-bytes if this is really one report")
+        raise LimitError(f"file is {size / 1e6:.1f} MB, more than the limit of {limits.max_bytes / 1e6:g} MB",
+                         source=str(path), hint="raise --max-mb if this is really one report")
     try:
         data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ReadError("file not found: it was moved or deleted", source=str(path)) from exc
     except OSError as exc:
         raise ReadError(f"cannot read: {exc.strerror or exc}", source=str(path)) from exc
     return read_bytes(data, name=path.name, path=str(path), limits=limits)
@@ -343,7 +360,11 @@ def read_source(path: str | Path, limits: ReadLimits = ReadLimits()) -> SourceTe
 
 def read_bytes(data: bytes, *, name: str, path: str | None = None,
                limits: ReadLimits = ReadLimits()) -> SourceText:
-    """Read a report from bytes; `name` is used for messages and the record's `document`."""
+    """Read a report from bytes; `name` is used for messages and the record's `document`.
+
+    PDF and HTML files (documents as downloaded) must look like an inspection report
+    (`looks_like_report`), else NotAReportError; plain text is taken as given.
+    """
     where = path or name
     fmt = sniff_format(data)
     warnings: list[str] = []
@@ -385,6 +406,11 @@ def read_bytes(data: bytes, *, name: str, path: str | None = None,
         prefix = "named .pdf but is an HTML page, not a PDF; " if suffix == ".pdf" else ""
         raise NotAReportError(f"{prefix}it holds no Ofsted report"
                               + (f" (page title: '{shown}')" if shown else ""), source=where)
+    if fmt == "pdf" and not looks_like_report(mapped.text):
+        first = next((ln.strip() for ln in mapped.text.splitlines() if ln.strip()), "")
+        shown = first if len(first) <= 60 else first[:59] + "…"
+        raise NotAReportError("PDF holds no Ofsted report" + (f" (it begins: '{shown}')" if shown else ""),
+                              source=where, hint="only children's-services inspection reports are read")
     return SourceText(
         path=where, name=name, format=fmt, sha256=hashlib.sha256(data).hexdigest(), raw=raw,
         text=mapped.text, offsets=tuple(mapped.offsets), page_starts=tuple(page_starts),

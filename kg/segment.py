@@ -78,11 +78,13 @@ def _full_match(entries: tuple[Entry, ...], text: str) -> Entry | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)  # the segmenter asks about each line several times
 def known_heading(text: str) -> Entry | None:
     """The sections.yaml heading a line (or two joined lines) is, if any."""
     return _full_match(section_rules()["headings"], text)
 
 
+@lru_cache(maxsize=1 << 16)
 def deadline_label(text: str) -> Entry | None:
     return _full_match(section_rules()["deadlines"], text)
 

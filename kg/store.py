@@ -11,6 +11,10 @@ Graph layout:
 - `id:graph/derived`  recurrence links (written by another stage).
 
 A file is skipped when the catalog already has its path with the same byte hash and pipeline version.
+Catalog status: `built`, `failed` (with its reason; a file that built before keeps its last good graph)
+or `duplicate` (same report text as another file, whose path is the reason; it shares that graph).
+The catalog also records what the derived graph was computed from (`derived_digest`), so a build
+killed before recomputing it is finished by the next one.
 """
 from __future__ import annotations
 
@@ -138,6 +142,30 @@ class GraphStore:
                             props.get(str(KG.status), ""), props.get(str(KG.reportGraph)),
                             props.get(str(KG.failureReason)))
 
+    def graph_files(self, graph: str) -> dict[str, str]:
+        """Catalog IRI -> file path of the source files whose report graph is `graph`."""
+        q = (f"SELECT ?s ?f WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ ?s <{KG.reportGraph}> <{graph}> ; "
+             f"<{KG.filePath}> ?f }} }}")
+        return {row["s"].value: row["f"].value for row in self.store.query(q)}
+
+    def derived_digest(self) -> str:
+        """What the derived graph is computed from: the reference graph and the set of report graphs (whose
+        IRIs are content hashes). Equal to the recorded digest when the derived graph is up to date."""
+        h = hashlib.sha256((self.meta("identifier") or "").encode())
+        for g in self.report_graphs():
+            h.update(g.encode() + b"\n")
+        return "sha256:" + h.hexdigest()
+
+    def recorded_derived_digest(self) -> str | None:
+        q = f"SELECT ?v WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{GRAPH_DERIVED}> <{DCT}identifier> ?v }} }}"
+        rows = list(self.store.query(q))
+        return rows[0]["v"].value if rows else None
+
+    def record_derived_digest(self, digest: str) -> None:
+        g = f"<{GRAPH_DERIVED}>"
+        self._update(f"""DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ {g} <{DCT}identifier> ?x }} }} ;
+            INSERT DATA {{ GRAPH <{GRAPH_CATALOG}> {{ {g} <{DCT}identifier> {_lit(digest)} }} }}""")
+
     def graph_users(self, graph: str) -> set[str]:
         """Source files (catalog IRIs) whose report graph is `graph`."""
         q = f"SELECT ?s WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ ?s <{KG.reportGraph}> <{graph}> }} }}"
@@ -175,6 +203,12 @@ class GraphStore:
 
     def record_failure(self, entry: CatalogEntry, build: str) -> None:
         self._update(self._catalog_update(entry, build, ""))
+
+    def record_entry(self, entry: CatalogEntry, build: str, drop: Iterable[str] = ()) -> None:
+        """Atomically: drop `drop` graphs and record the file in the catalog (no report graph is written;
+        used for a file whose report graph is another file's, a duplicate)."""
+        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in sorted(set(drop)))
+        self._update(drops + self._catalog_update(entry, build, ""))
 
     def _catalog_update(self, entry: CatalogEntry, build: str, extra_data: str) -> str:
         s = f"<{source_iri(entry.path)}>"

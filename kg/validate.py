@@ -126,7 +126,48 @@ def reference_skeleton() -> dict:
     return out
 
 
-def _run(data: Graph, shapes: Graph, report: str | None, graph: str | None) -> list[ValidationResult]:
+ENGINES = ("turbo", "pyshacl")
+
+
+def engine() -> str:
+    """The SHACL engine: pyshacl-turbo (Rust, same results: tests/test_validate_parity.py) when it is
+    installed, else pySHACL. `KG_SHACL_ENGINE=pyshacl` forces pySHACL."""
+    import os
+
+    wanted = os.environ.get("KG_SHACL_ENGINE", "").strip().lower()
+    if wanted == "pyshacl":
+        return "pyshacl"
+    try:
+        import pyshacl_turbo  # noqa: F401
+    except ImportError:
+        return "pyshacl"
+    return "turbo"
+
+
+@lru_cache(maxsize=8)
+def _compiled(shapes_id: int, shapes: Graph):
+    import pyshacl_turbo
+
+    return pyshacl_turbo.compile_shapes(shapes)
+
+
+@lru_cache(maxsize=1)
+def reference_skeleton_ox() -> dict:
+    """`reference_skeleton` as pyoxigraph default-graph quads, keyed by the subject node."""
+    from .rdf import reference_triples
+
+    keep = {str(RDF.type), str(SKOS.inScheme)}
+    out: dict = {}
+    for t in reference_triples():
+        if t.predicate.value in keep and isinstance(t.subject, ox.NamedNode):
+            out.setdefault(t.subject, []).append(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+    return out
+
+
+def _run(data: Graph, shapes: Graph, report: str | None, graph: str | None, use: str | None = None
+         ) -> list[ValidationResult]:
+    if (use or engine()) == "turbo":
+        return _run_turbo(data, shapes, report, graph)
     from pyshacl import validate as shacl_validate
 
     try:
@@ -134,6 +175,15 @@ def _run(data: Graph, shapes: Graph, report: str | None, graph: str | None) -> l
             data, shacl_graph=shapes, inference="none", abort_on_first=False, allow_warnings=True,
             advanced=False, inplace=True, meta_shacl=False, debug=False)
     except Exception as exc:  # pyshacl raises its own error types for broken shapes
+        raise ValidationError(f"the SHACL validator failed: {exc}", source=report) from exc
+    return parse_results(results_graph, report=report, graph=graph)
+
+
+def _run_turbo(data, shapes: Graph, report: str | None, graph: str | None) -> list[ValidationResult]:
+    """pyshacl-turbo over an rdflib Graph or a pyoxigraph Store, the shapes compiled once per process."""
+    try:
+        _conforms, results_graph, _text = _compiled(id(shapes), shapes).validate(data, allow_warnings=True)
+    except Exception as exc:
         raise ValidationError(f"the SHACL validator failed: {exc}", source=report) from exc
     return parse_results(results_graph, report=report, graph=graph)
 
@@ -166,6 +216,16 @@ def _order(r: ValidationResult):
 def validate_report_graph(ntriples: str | Iterable, report: str | None = None, graph: str | None = None
                           ) -> list[ValidationResult]:
     """Check one report graph (N-Triples text, or pyoxigraph triples) with shapes/report.ttl."""
+    if engine() == "turbo":  # a pyoxigraph Store: no rdflib terms on the way
+        store = ox.Store()
+        if isinstance(ntriples, str):
+            store.load(ntriples, ox.RdfFormat.N_TRIPLES)
+        else:
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ntriples)
+        skeleton_ox = reference_skeleton_ox()
+        objects = {q.object for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        store.extend(q for o in objects for q in skeleton_ox.get(o, ()))
+        return _run_turbo(store, load_shapes("report"), report, graph)
     data = Graph()
     if isinstance(ntriples, str):
         data.parse(data=ntriples, format="nt")
@@ -254,5 +314,5 @@ def validate_derived(ntriples: str) -> list[ValidationResult]:
     return _run(data, load_shapes("derived"), "derived", str(GRAPH_DERIVED))
 
 
-__all__ = ["ValidationResult", "ValidationReport", "validate_store", "validate_report_graph", "validate_mapped",
+__all__ = ["engine", "ValidationResult", "ValidationReport", "validate_store", "validate_report_graph", "validate_mapped",
            "validate_reference", "validate_derived", "cross_report_checks", "load_shapes", "compact"]

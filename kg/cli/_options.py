@@ -33,6 +33,27 @@ def output_option(f):
                         help="Write to this file instead of standard output.")(f)
 
 
+def limits_options(f):
+    """--max-mb, --max-pages and --timeout: the limits on one report (see kg.read.ReadLimits)."""
+    from ..read import ReadLimits
+
+    d = ReadLimits()
+    f = click.option("--timeout", type=click.FloatRange(min=0), default=d.timeout, show_default=True,
+                     help="Give up on a report after this many seconds (0: no limit).")(f)
+    f = click.option("--max-pages", type=click.IntRange(min=1), default=d.max_pages, show_default=True,
+                     help="Refuse PDFs with more pages than this.")(f)
+    f = click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), default=d.max_bytes / 1e6,
+                     show_default=True, help="Refuse files larger than this many megabytes.")(f)
+    return f
+
+
+def read_limits(max_mb: float, max_pages: int, timeout: float):
+    """The ReadLimits of the options added by `limits_options`."""
+    from ..read import ReadLimits
+
+    return ReadLimits(max_bytes=int(max_mb * 1e6), max_pages=max_pages, timeout=timeout or None)
+
+
 def resolve_store(store: Path | None) -> Path:
     return store if store is not None else DEFAULT_STORE
 

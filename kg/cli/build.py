@@ -8,9 +8,8 @@ import click
 
 from ..build import BuildSummary, build
 from ..errors import KgError
-from ..read import ReadLimits
 from ..store import GraphStore
-from ._options import echo_err, resolve_store, store_option
+from ._options import echo_err, limits_options, read_limits, resolve_store, store_option
 
 HELP = """Build or update the graph store from report files (PDF, text or HTML; folders are read recursively).
 
@@ -23,8 +22,12 @@ Examples:
   kg build ../shared/seeds ../shared/corpus/reports --store /tmp/kg
   kg build reports/ --jobs 4 --force          # rebuild everything
 
-Exit status: 0 all built and no violations; 1 some files failed or reports have violations;
-2 usage or configuration error.
+Each file that cannot be built gets one line on stderr (`failed: FILE: reason`) and the others are
+still built; a second copy of a report already built gets one line (`duplicate: FILE: same report as
+OTHER`) and is not built again. Limits: --max-mb, --max-pages, --timeout (per report).
+
+Exit status: 0 all built (duplicates allowed) and no violations; 1 some files failed or reports have
+violations; 2 usage or configuration error.
 """
 
 
@@ -38,11 +41,10 @@ def _default_jobs() -> int:
 @click.option("-j", "--jobs", type=int, default=None, help="Read and extract in N processes (default: all cores).")
 @click.option("--force", is_flag=True, help="Rebuild every file, even unchanged ones.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--max-pages", type=int, default=ReadLimits().max_pages, show_default=True,
-              help="Refuse PDFs with more pages than this.")
-def build_command(paths, store, jobs, force, quiet, max_pages):
+@limits_options
+def build_command(paths, store, jobs, force, quiet, max_mb, max_pages, timeout):
     store_dir = resolve_store(store)
-    limits = ReadLimits(max_pages=max_pages)
+    limits = read_limits(max_mb, max_pages, timeout)
     try:
         summary = _run(paths, GraphStore(store_dir), jobs or _default_jobs(), force, limits, quiet)
     except KgError as exc:
@@ -76,12 +78,15 @@ def print_summary(s: BuildSummary, store: str) -> None:
         echo_err(f"warning: {note}")
     for f in s.failed:
         echo_err(f"failed: {f.path}: {f.reason}" + (" (unchanged since the last build)" if f.cached else ""))
+    for d in s.duplicates:
+        echo_err(f"duplicate: {d.path}: same report as {d.of}; not built again"
+                 + (" (unchanged since the last build)" if d.cached else ""))
     for r in s.results:
         if r.severity == "Violation":
             echo_err(f"violation: {r.report}: {r.focus} {r.path or ''}: {r.message}")
     echo_err(f"store: {store}")
     echo_err(f"files: {s.files}  read: {s.read}  built: {s.built}  skipped (unchanged): {len(s.skipped)}  "
-             f"failed: {len(s.failed)}")
+             f"failed: {len(s.failed)}" + (f"  duplicates: {len(s.duplicates)}" if s.duplicates else ""))
     echo_err(f"triples written: {s.triples}  in store: {s.store_triples}  "
              f"warnings: {s.warnings}  violations: {s.violations}"
              + ("  (reference graph updated)" if s.reference_updated else ""))

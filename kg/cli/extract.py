@@ -7,9 +7,8 @@ import sys
 import click
 
 from ..pipeline import process_paths
-from ..read import ReadLimits
 from ..records import record_to_dict
-from ._options import echo_err, format_option, render_rows
+from ._options import echo_err, format_option, limits_options, read_limits, render_rows
 
 EXTRACT_HELP = """Extract the report record of each report (PDF, text or HTML; folders are read recursively).
 
@@ -20,19 +19,12 @@ Examples:
   kg extract --format json letters/2010/*.txt
 
 Unreadable files get one line on stderr (file and reason); the others are still extracted,
-and the exit status is 1 if any file failed.
+and the exit status is 1 if any file failed. A second copy of a report (same text under another
+name) gets one warning line and is not printed again. Limits: --max-mb, --max-pages, --timeout.
 """
 
 TABLE_COLUMNS = ("document", "report_type", "council", "inspection", "published/letter", "lead",
                  "judgements", "recs")
-
-
-def limits_options(f):
-    f = click.option("--max-pages", type=int, default=ReadLimits().max_pages, show_default=True,
-                     help="Refuse PDFs with more pages than this.")(f)
-    f = click.option("--max-mb", type=float, default=ReadLimits().max_bytes / 1e6, show_default=True,
-                     help="Refuse files larger than this many megabytes.")(f)
-    return f
 
 
 @click.command("extract", help=EXTRACT_HELP)
@@ -40,16 +32,21 @@ def limits_options(f):
 @format_option(["table", "jsonl", "json"], "table")
 @click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Read and extract in N processes.")
 @limits_options
-def extract_command(paths, fmt, jobs, max_pages, max_mb):
-    limits = ReadLimits(max_bytes=int(max_mb * 1e6), max_pages=max_pages)
+def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout):
+    limits = read_limits(max_mb, max_pages, timeout)
     failed = 0
     records = []
+    first_of: dict[str, str] = {}  # normalised-text hash -> first file with that text
     for outcome in process_paths(paths, limits=limits, jobs=jobs):
         for w in outcome.warnings:
             echo_err(f"warning: {outcome.path}: {w}")
         if outcome.error is not None:
             failed += 1
             echo_err(f"error: {outcome.error.one_line()}")
+            continue
+        original = first_of.setdefault(outcome.source.text_sha256, outcome.path)
+        if original != outcome.path:
+            echo_err(f"warning: {outcome.path}: same report as {original}; not extracted again")
             continue
         d = record_to_dict(outcome.record)
         if fmt == "jsonl":

@@ -8,6 +8,7 @@ in also_printed_as); other boards are merged when printed alike (case aside).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,12 +38,195 @@ def _wrapping(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(pattern.pattern.replace(" ", r"\s+"), pattern.flags)
 
 
+# ------------------------------------------------------------------ a literal prefilter (speed only)
+# Scanning a report with some 30 gazetteer regexes is the costliest part of extraction: Python's `re`
+# tries every position. Most names need a literal that most reports never print ('Cafcass', 'Police',
+# 'Primary Care Trust'), so each pattern is first asked for the literals one of which any match must
+# contain, and a text without any of them is not scanned. The answer is the same: a pattern is skipped
+# only when it cannot match (see tests/test_extract_organisations.py for the parity check).
+
+def _required(items) -> tuple[frozenset[str], int] | None:
+    """(alternatives, shortest length): one of the literals every match of the parsed items contains."""
+    from re import _constants as C  # type: ignore[attr-defined]
+
+    best: tuple[frozenset[str], int] | None = None
+    run: list[str] = []
+
+    def close() -> None:
+        nonlocal best, run
+        if run and (best is None or len(run) > best[1]):
+            best = (frozenset({"".join(run)}), len(run))
+        run = []
+
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av))
+            continue
+        close()
+        found = None
+        if op is C.SUBPATTERN:
+            found = _required(av[-1])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
+            found = _required(av[2])
+        elif op is C.BRANCH:
+            alts = [_required(b) for b in av[1]]
+            if alts and all(alts):
+                found = (frozenset().union(*(a[0] for a in alts)), min(a[1] for a in alts))
+        if found and (best is None or found[1] > best[1]):
+            best = found
+    close()
+    return best
+
+
+@lru_cache(maxsize=None)
+def _literals(pattern: re.Pattern[str]) -> tuple[frozenset[str], bool] | None:
+    """(literals, ignore case) for a pattern's prefilter, or None when it has no usable literal."""
+    from re import _parser as P  # type: ignore[attr-defined]
+
+    try:
+        found = _required(P.parse(pattern.pattern, pattern.flags))
+    except Exception:  # an unexpected parse tree: no prefilter, scan as before
+        return None
+    if not found or found[1] < 3:
+        return None
+    icase = bool(pattern.flags & re.IGNORECASE)
+    if icase and not all(w.isascii() for w in found[0]):
+        return None
+    return (frozenset(w.lower() for w in found[0]) if icase else found[0]), icase
+
+
+@lru_cache(maxsize=None)
+def _ascii_twin(ch: str) -> str:
+    """The ASCII letter a non-ASCII character matches under re.IGNORECASE (the Kelvin sign K, the long s),
+    else the character itself."""
+    for c in "abcdefghijklmnopqrstuvwxyz":
+        if re.fullmatch(c, ch, re.IGNORECASE):
+            return c
+    return ch
+
+
+@lru_cache(maxsize=4)
+def _folded(text: str) -> str:
+    """The text lower-cased so that a literal matched case-insensitively by `re` is found by `in`."""
+    if text.isascii():
+        return text.lower()
+    for ch in set(_NON_ASCII.findall(text)):
+        twin = _ascii_twin(ch)
+        if twin != ch:
+            text = text.replace(ch, twin)
+    return text.lower()  # may add letters (İ -> i̇): a needless scan at worst, never a missed match
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _may_match(pattern: re.Pattern[str], text: str) -> bool:
+    lit = _literals(pattern)
+    if lit is None:
+        return True
+    words, icase = lit
+    hay = _folded(text) if icase else text
+    return any(w in hay for w in words)
+
+
+def _words_only(items) -> bool:
+    """True if the parsed pattern matches (and looks ahead at) only letters and whitespace."""
+    from re import _constants as C  # type: ignore[attr-defined]
+
+    for op, av in items:
+        if op is C.LITERAL:
+            if not (chr(av).isalpha() or chr(av).isspace()):
+                return False
+        elif op is C.IN:
+            for iop, iav in av:
+                if iop is C.CATEGORY:
+                    if iav is not C.CATEGORY_SPACE:
+                        return False
+                elif iop is C.RANGE:
+                    if not all(chr(c).isalpha() for c in range(iav[0], iav[1] + 1)):
+                        return False
+                elif iop is C.LITERAL:
+                    if not (chr(iav).isalpha() or chr(iav).isspace()):
+                        return False
+                else:
+                    return False
+        elif op is C.AT:
+            if av not in (C.AT_BOUNDARY, C.AT_NON_BOUNDARY):
+                return False
+        elif op is C.SUBPATTERN:
+            if not _words_only(av[-1]):
+                return False
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            if not _words_only(av[2]):
+                return False
+        elif op is C.BRANCH:
+            if not all(_words_only(b) for b in av[1]):
+                return False
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            if av[0] < 0 or not _words_only(av[1]):  # a lookbehind could see outside the run
+                return False
+        else:
+            return False
+    return True
+
+
+@lru_cache(maxsize=None)
+def _in_word_runs(pattern: re.Pattern[str]) -> bool:
+    """Can every match be found inside one run of letters and whitespace? Then only runs holding a
+    required literal need scanning (a pattern that tries every word of a sentence is quadratic)."""
+    from re import _parser as P  # type: ignore[attr-defined]
+
+    if _literals(pattern) is None:
+        return False
+    try:
+        return _words_only(P.parse(pattern.pattern, pattern.flags))
+    except Exception:
+        return False
+
+
+_WORD_RUN = re.compile(r"(?:[^\W\d_]|\s)+")
+
+
+@lru_cache(maxsize=4)
+def _word_runs(text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of the runs of letters and whitespace of a text."""
+    starts, ends = [], []
+    for run in _WORD_RUN.finditer(text):
+        starts.append(run.start())
+        ends.append(run.end())
+    return starts, ends
+
+
+def _finditer(pattern: re.Pattern[str], text: str):
+    """pattern.finditer(text), scanning only the parts of the text where a match can be."""
+    if not _in_word_runs(pattern) or len(_folded(text)) != len(text):
+        yield from pattern.finditer(text)
+        return
+    words, icase = _literals(pattern)  # type: ignore[misc]
+    hay = _folded(text) if icase else text
+    starts, ends = _word_runs(text)
+    hits = set()
+    for w in words:
+        at = hay.find(w)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            if k >= 0 and at + len(w) <= ends[k]:
+                hits.add(k)
+            at = hay.find(w, at + 1)
+    for k in sorted(hits):
+        # endpos one past the run: \b and lookaheads see the real next character
+        yield from pattern.finditer(text, starts[k], min(ends[k] + 1, len(text)))
+
+
 def _mentions(text: str, entries: tuple[Entry, ...]) -> list[Mention]:
     """Non-overlapping matches, earlier rules first (so specific patterns beat generic ones)."""
     taken: list[tuple[int, int]] = []
     out = []
     for e in entries:
-        for m in _wrapping(e.pattern).finditer(text):
+        pattern = _wrapping(e.pattern)
+        if not _may_match(pattern, text):
+            continue
+        for m in _finditer(pattern, text):
             s, t = m.span()
             if any(s < b and a < t for a, b in taken):
                 continue
