@@ -17,25 +17,26 @@ import importlib
 
 __version__ = "0.1.0"
 
-_PUBLIC = {
-    "read_source": "kg.read",  # file -> SourceText
-    "segment": "kg.segment",  # SourceText -> sections and list items
-    "extract_record": "kg.extract",  # SourceText -> ReportRecord
-    "resolve_council": "kg.resolve",  # name as printed -> gazetteer council
-    "map_record": "kg.rdf",  # ReportRecord -> the report's named graph
-    "validate_store": "kg.validate",  # store -> ValidationReport
-    "build": "kg.build",  # files -> store (read, extract, map, validate, write)
-    "run_query": "kg.query",  # named query / SPARQL -> rows
-    "export": "kg.export",  # store -> Turtle, N-Quads...
-    "find_recurrence": "kg.recur",  # records -> themes and recurrence links
-    "to_networkx": "kg.netview",  # store or query -> networkx graph
-    "draw": "kg.draw",  # store -> PNG, SVG or HTML picture
+_PUBLIC = {  # public name -> (module, function); names differ from module names so imports can't shadow them
+    "read_source": ("kg.read", "read_source"),  # file -> SourceText
+    "segment_report": ("kg.segment", "segment"),  # SourceText -> sections and list items
+    "extract_record": ("kg.extract", "extract_record"),  # SourceText -> ReportRecord
+    "resolve_council": ("kg.resolve", "resolve_council"),  # name as printed -> gazetteer council
+    "map_record": ("kg.rdf", "map_record"),  # ReportRecord -> the report's named graph
+    "validate_store": ("kg.validate", "validate_store"),  # store -> ValidationReport
+    "build_store": ("kg.build", "build"),  # files -> store (read, extract, map, validate, write)
+    "run_query": ("kg.query", "run_query"),  # named query / SPARQL -> rows
+    "export_store": ("kg.export", "export"),  # store -> Turtle, N-Quads...
+    "find_recurrence": ("kg.recur", "find_recurrence"),  # records -> themes and recurrence links
+    "to_networkx": ("kg.netview", "to_networkx"),  # store or query -> networkx graph
+    "draw_picture": ("kg.draw", "draw"),  # store -> PNG, SVG or HTML picture
 }
 
 
 def __getattr__(name: str):
     if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
+        module, attr = _PUBLIC[name]
+        return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'kg' has no attribute {name!r}")
 
 

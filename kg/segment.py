@@ -270,6 +270,8 @@ def items_under(seg: Segmented, index: int, *, paragraphs: bool = False,
             continue
         if b.kind == "paragraph" and not paragraphs:
             break
+        if out and b.kind == "paragraph" and is_lead_in:
+            break  # a lead-in opens the next list ('The following areas of satisfactory practice ...:')
         if kinds and b.kind not in kinds:
             prev = out[-1][0] if out else None
             if b.kind == "bullet" and prev is not None and prev.kind == "numbered" and (

@@ -58,3 +58,53 @@ def test_broken_alias_file_names_file_and_line(tmp_path):
     with pytest.raises(RuleFileError) as err:
         load_council_names(str(bad))
     assert err.value.source == str(bad) and "line 5" in err.value.message and "E99999999" in err.value.message
+
+
+# the ways councils' names are printed in letters and reports, tried for every council of the gazetteer
+PRINTED_FORMS = ("{n}", "{n} Council", "{n} City Council", "{n} County Council", "{n} Borough Council",
+                 "London Borough of {n}", "{n} Metropolitan Borough Council", "Metropolitan Borough of {n}",
+                 "Royal Borough of {n}", "City of {n} Council")
+
+
+def _bare(canonical: str) -> str:
+    """'Bristol, City of' -> 'Bristol' (the gazetteer's inverted names)."""
+    return canonical.split(", City of")[0].split(", County of")[0]
+
+
+@pytest.mark.parametrize("form", PRINTED_FORMS)
+def test_every_council_resolves_in_every_common_printed_form(form):
+    wrong = []
+    for c in load_councils():
+        printed = form.format(n=_bare(c.canonical))
+        entry = resolve_council(printed)
+        if entry is None or entry.gss_code != c.gss_code:
+            wrong.append((printed, c.gss_code, entry.gss_code if entry else None))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("printed, gss", [
+    ("Royal Borough of Kingston upon Thames", "E09000021"),
+    ("Bristol City Council", "E06000023"),
+    ("Council of the Isles of Scilly", "E06000053"),
+    ("Durham County Council", "E06000047"),
+    ("Herefordshire Council", "E06000019"),
+    ("St Helens Council", "E08000013"),
+    ("Bournemouth, Christchurch and Poole Council", "E06000058"),
+    ("Bournemouth, Christchurch and Poole", "E06000058"),
+    ("Kingston upon Hull City Council", "E06000010"),
+    ("Hull City Council", "E06000010"),
+    ("Telford and Wrekin Council", "E06000020"),
+    ("North Yorkshire Council", "E06000065"),
+    ("North Yorkshire County Council", "E06000065"),
+    ("Cumberland Council", "E06000063"),
+    ("Westmorland and Furness Council", "E06000064"),
+    ("The Royal Borough of Kensington and Chelsea", "E09000020"),
+    ("Westminster City Council", "E09000033"),
+    ("City of Bradford Metropolitan District Council", "E08000032"),
+    ("Southend-on-Sea City Council", "E06000033"),
+    ("Newcastle upon Tyne City Council", "E08000021"),
+    ("Brighton & Hove City Council", "E06000043"),
+])
+def test_council_names_printed_in_letters_resolve(printed, gss):
+    entry = resolve_council(printed)
+    assert entry is not None and entry.gss_code == gss, printed

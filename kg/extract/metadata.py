@@ -101,6 +101,7 @@ class PeopleRules:
     qualifier_tail: re.Pattern[str]  # qualifiers at the end of a name chunk
     qualifier_only: re.Pattern[str]  # a chunk that is only qualifiers
     visit_phrases: tuple[VisitPhrase, ...]
+    report_phrases: tuple[re.Pattern[str], ...]
     sign_off: re.Pattern[str]
     copy_heading: re.Pattern[str]
     org_head: re.Pattern[str]
@@ -137,12 +138,19 @@ def load_people_rules(path: str | None = None) -> PeopleRules:
         if "names" not in p.groupindex:
             raise rule_error(file, entry, "a visit phrase needs a (?P<names>...) group")
         phrases.append(VisitPhrase(p, bool(entry.get("lead"))))
+    report_phrases = []
+    for entry in doc.get("report_phrases") or ():
+        p = compile_pattern(file, entry, flags=re.IGNORECASE | re.MULTILINE)
+        if "names" not in p.groupindex:
+            raise rule_error(file, entry, "a report phrase needs a (?P<names>...) group")
+        report_phrases.append(p)
     return PeopleRules(
         titles=titles,
         team_labels=tuple(labels),
         qualifier_tail=compile_pattern(file, {"pattern": rf"(?:[\s,]*\b(?:{quals})\b\.?)+[\s,.]*$"}, flags=re.IGNORECASE),
         qualifier_only=compile_pattern(file, {"pattern": rf"^[\s,]*(?:\b(?:{quals})\b[\s,.]*)+$"}, flags=re.IGNORECASE),
         visit_phrases=tuple(phrases),
+        report_phrases=tuple(report_phrases),
         sign_off=pat("sign_offs", r"^{}\b.*$"),
         copy_heading=pat("copy_heading", r"^{}[ \t]*"),
         org_head=pat("organisation_heads", r"\b{}\b"),
@@ -254,7 +262,9 @@ def find_title(text: str, rules: TypeRules | None = None) -> Title | None:
                 continue
             if best is None or m.start() < best.start:
                 council = m.group("council") if "council" in rule.pattern.groupindex else None
-                best = Title(rule, m.start(), m.end(), _collapse(council) if council else None)
+                if council:  # 'within the Royal Borough of ...': the article is not part of the name
+                    council = re.sub(r"^the\s+", "", _collapse(council))
+                best = Title(rule, m.start(), m.end(), council or None)
             break
     return best
 
@@ -338,6 +348,15 @@ _ADDRESS_LINE = re.compile(r"\d|\b(?:House|Floor|Civic|Centre|Center|Hall|Street
 _ROLE_WORDS = re.compile(r"\b(?:Director|Executive|Chief|Head|Officer|Manager|Lead|Member|Leader|Chair|Commissioner"
                          r"|Strategic|Corporate|Secretary|Councillor|Portfolio|Cabinet|President)\b")
 _ORG_LINE_END = re.compile(r"\b(?:Council|Trust|Corporation|Borough|Partnership|Board)\s*$")
+# a council printed by its kind before its name ('Royal Borough of Kingston upon Thames')
+_ORG_LINE_START = re.compile(r"^(?:The\s+)?(?:(?:London|Royal|Metropolitan)\s+)?(?:Borough|City|County|Council)\s+of\s+[A-Z]")
+
+
+def _is_org_line(line: str) -> bool:
+    """An address-block line that names the organisation ('Doncaster Metropolitan Borough Council')."""
+    if _ADDRESS_LINE.search(line):
+        return False
+    return bool(_ORG_LINE_END.search(line)) or bool(_ORG_LINE_START.match(line) and resolve_council(line))
 
 
 def _letter_date(text: str, before: int) -> DateExpression | None:
@@ -385,11 +404,20 @@ def _addressee(text: str, start: int, dear: re.Match[str], rules: PeopleRules,
         rest = text[ne:e]
         org = re.match(r"\s*(.*?\b(?:Council|Trust|Corporation))\b", rest)
         organisation = _collapse(org.group(1)) if org else None
+        if organisation and _ROLE_WORDS.search(organisation):
+            # 'Strategic Director, Children's Services Bristol City Council': the role runs into the
+            # council's name; the council is the longest tail that names one
+            tail_words = organisation.split(" ")
+            for i in range(1, len(tail_words)):
+                tail = " ".join(tail_words[i:])
+                if not _ROLE_WORDS.search(tail) and resolve_council(tail):
+                    role, organisation = " ".join(tail_words[:i]).rstrip(","), tail
+                    break
     else:
         ne = e
         rest_lines = lines[1:]
         org_i = next((i for i, (a, b) in enumerate(rest_lines)
-                      if _ORG_LINE_END.search(text[a:b]) and not _ADDRESS_LINE.search(text[a:b])), None)
+                      if _is_org_line(text[a:b])), None)
         if org_i is not None:
             organisation = _collapse(text[rest_lines[org_i][0]:rest_lines[org_i][1]])
             role_lines = rest_lines[:org_i]
@@ -404,6 +432,10 @@ def _addressee(text: str, start: int, dear: re.Match[str], rules: PeopleRules,
     if title is None and sal_title and surname and name.split()[-1] == surname:
         title = sal_title.group(0).strip().rstrip(".")
     return Addressee(title, name, role, organisation, Span(ns, ne))
+
+
+_SIGNING_BODY = re.compile(r"(?:Ofsted|Care Quality Commission|HMI(?:CFRS)?|HMIC|HMIP|(?:Her|His) Majesty's Inspectorate"
+                           r"|HM Inspectorate)\b[^,.]*$")
 
 
 def _signatories(text: str, rules: PeopleRules, start: int) -> list[tuple[str, str | None, Span]]:
@@ -421,6 +453,8 @@ def _signatories(text: str, rules: PeopleRules, start: int) -> list[tuple[str, s
         name = _collapse(text[ns:ne])
         if name and _is_name(name):
             out.append([name, _collapse(text[s + q.start():e]) if q else None, Span(ns, ne)])
+        elif _SIGNING_BODY.match(line) and (not out or out[-1][1] is not None):
+            continue  # the inspectorate a signatory signs for (joint letters: 'Ofsted', 'HMI Probation')
         elif out and out[-1][1] is None:
             out[-1][1] = _collapse(line)  # the role line under a name
         elif not out:
@@ -556,6 +590,32 @@ def team_inspectors(text: str, rules: PeopleRules) -> list[Inspector]:
     return out
 
 
+_LEAD_MARK = re.compile(r"[\s,]*(?:\(\s*)?(?:the\s+)?lead\s+inspector\b", re.IGNORECASE)
+
+
+def prose_team_inspectors(text: str, rules: PeopleRules, known: list[Inspector]) -> list[Inspector]:
+    """Further inspectors a full report names in prose (people.yaml `report_phrases`), role as the
+    qualifier printed after each name ('Carolyn Adcock Senior HMI' -> 'Senior HMI')."""
+    seen = {_name_key(i.name) for i in known}
+    out: list[Inspector] = []
+    for pattern in rules.report_phrases:
+        for m in pattern.finditer(text):
+            for s, e in _gaps(text, m.start("names"), m.end("names"), _NAME_SEPARATORS):
+                s, e = _trimmed(text, s, e)
+                if s >= e:
+                    continue
+                tail = rules.qualifier_tail.search(text, s, e)
+                role = _collapse(text[tail.start():e]).strip(" ,.") if tail else ""
+                ns, ne = _trimmed(text, s, tail.start()) if tail else (s, e)
+                name = _collapse(text[ns:ne])
+                if not _is_name(name):
+                    break  # the list has ended ('... HMI and National Lead for Fostering')
+                if _name_key(name) not in seen:
+                    seen.add(_name_key(name))
+                    out.append(Inspector(name, role or None, False, False, Span(ns, ne)))
+    return out
+
+
 def letter_inspectors(text: str, rules: PeopleRules, letter: Letter, body_start: int) -> list[Inspector]:
     """Inspectors of a letter: named in the prose of the visit and/or signing it.
 
@@ -567,10 +627,14 @@ def letter_inspectors(text: str, rules: PeopleRules, letter: Letter, body_start:
         for m in phrase.pattern.finditer(text, body_start, min(len(text), body_start + 6000)):
             role = _singular(_collapse(m.group("role"))) if "role" in m.groupdict() and m.group("role") else None
             for name, span in _split_names(text, m.start("names"), m.end("names"), rules):
-                named.append((name, role, phrase.lead, span))
+                # 'A (lead inspector), B and C': the lead marked after a name in the list
+                marked = _LEAD_MARK.match(text, span.end, m.end("names") + 1) is not None
+                named.append((name, role, phrase.lead or marked, span))
             break
     signed = {_name_key(n): (r, sp) for n, r, sp in letter.signatories}
     explicit_lead = {_name_key(n) for n, _, lead, _ in named if lead}
+    # a signature that says so: 'Jane Smith' / 'Lead inspector'
+    explicit_lead |= {_name_key(n) for n, r, _ in letter.signatories if r and _LEAD_MARK.search(r)}
     first_signed = _name_key(letter.signatories[0][0]) if letter.signatories else None
     order: list[str] = []
     people: dict[str, dict] = {}
@@ -620,6 +684,13 @@ def _date_notes(is_letter: bool, letter_date: date | None, published: date | Non
         printed = f"printed '{_collapse(visit.text)}'"
         if end < start:
             notes.append(f"Inspection dates {printed} end before they start.")
+        if len(visit.dates) > 2 and re.search(r"\band\b|,", visit.text) \
+                and any((b - a).days > 7 for a, b in zip(visit.dates, visit.dates[1:])):
+            notes.append(f"The inspection ran in more than one period ({printed}): inspection_start is the "
+                         "first day of the first period and inspection_end the last day of the last.")
+        if not is_letter and start == end:
+            notes.append(f"Only one inspection date is printed ('{_collapse(visit.text)}'), for an inspection that usually "
+                         "runs over several weeks: start and end are both that date, as printed.")
         if letter_date and (letter_date - end).days > LETTER_GAP_DAYS:
             notes.append(f"Letter dated {letter_date:%-d %B %Y} is more than six months after the visit "
                          f"({printed}); the year of the visit may be a misprint. Dates are recorded as printed.")
@@ -674,6 +745,7 @@ def extract_metadata(src: SourceText) -> ReportRecord:
         published = _date_after(text, _PUBLISHED, type_rules.head_chars)
         letter_date = None
         inspectors = team_inspectors(text, people)
+        inspectors += prose_team_inspectors(text, people, inspectors)
     published_date = published.first if published else None
 
     return ReportRecord(

@@ -80,10 +80,13 @@ def extract_recommendations(src: SourceText, seg: Segmented, boards: tuple[Board
         rule = rules[h.heading_id]
         items = [(b, d) for b, d in items_under(seg, i, subheadings=bool(rule.get("subheadings")))
                  if b.start not in seen]
-        # a heading's own kind, or its `undated` kind when no item sits under a deadline group
-        # (SIF 'Areas for improvement' lists vs. the dated lists of 2009-13)
+        # a heading's own kind, or its `undated` kind when no item sits under a deadline group and
+        # the items are numbered paragraphs (SIF 2014-15 'Areas for improvement' lists vs. the dated
+        # lists of 2009-13 and the bulleted, undated lists of letters: 'Areas for improvement' in
+        # place of 'Areas for development', joint targeted area inspections)
         kind = rule["recommendation"]
-        if rule.get("undated") and items and all(d is None for _, d in items):
+        if rule.get("undated") and items and all(d is None for _, d in items) \
+                and any(b.kind == "numbered" for b, _ in items):
             kind = rule["undated"]
         for b, deadline in items:
             seen.add(b.start)
