@@ -51,3 +51,18 @@ def test_partners_and_services(items_of):
     assert {p.kind for p in letter.partner_organisations} >= {"government"}
     for p in items.partner_organisations:
         assert " ".join(src.text[p.span.start:p.span.end].split()) == p.name_as_printed
+
+
+def test_a_board_printed_again_under_another_rule_is_one_board(items_of):
+    _, items = items_of("doncaster_2015-11-27")
+    names = [board_key(b.name_as_printed) for b in items.boards]
+    assert names.count("doncaster safeguarding children board") == 1
+    assert len(names) == len(set(names))
+
+
+def test_plural_and_singular_spellings_are_one_board(items_of):
+    _, items = items_of("darlington_2015-09-01")
+    adult = [b for b in items.boards if "adult" in b.name_as_printed.lower()]
+    assert len(adult) == 1
+    assert {adult[0].name_as_printed, *adult[0].also_printed_as} == {"Adult Safeguarding Board",
+                                                                      "Adults Safeguarding Board"}

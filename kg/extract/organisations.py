@@ -242,7 +242,12 @@ def _mentions(text: str, entries: tuple[Entry, ...]) -> list[Mention]:
 
 
 def _key(name: str) -> str:
-    return _TRAILING_ACRONYM.sub("", name).lower().strip()
+    """What makes two printed names one organisation: case, spacing, a trailing acronym, a leading
+    'the' and plural or possessive endings ('Adults'/'Adult', "Children's"/'Childrens') aside."""
+    words = _TRAILING_ACRONYM.sub("", name).lower().replace("\u2019", "'").split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(re.sub(r"'?s'?$", "", w) or w for w in words)
 
 
 def extract_boards(src: SourceText) -> tuple[Board, ...]:
@@ -280,7 +285,10 @@ def extract_boards(src: SourceText) -> tuple[Board, ...]:
             groups.setdefault("childrens-trust", []).append(m)
             continue
         groups.setdefault(_key(m.name), []).append(m)
+    taken = {_key(n) for b in boards for n in (b.name_as_printed, *b.also_printed_as)}
     for key, ms in groups.items():
+        if key in taken:
+            continue  # printed again under a rule of its own: the same board
         if key == "childrens-trust":
             named = [m for m in ms if not m.name.lower().startswith("children")] or ms
             main = named[0]
@@ -288,7 +296,9 @@ def extract_boards(src: SourceText) -> tuple[Board, ...]:
             boards.append(Board(main.name, "childrens-trust-board", others, Span(main.start, main.end)))
             continue
         main = ms[0]
-        boards.append(Board(main.name, main.rule["kind"], (), Span(main.start, main.end)))
+        others = tuple(dict.fromkeys(m.name for m in ms if m.name != main.name and _key(m.name) == key
+                                     and m.name.lower() != main.name.lower()))
+        boards.append(Board(main.name, main.rule["kind"], others, Span(main.start, main.end)))
     return tuple(boards)
 
 
