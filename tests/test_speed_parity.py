@@ -1,0 +1,147 @@
+"""The fast paths give the same answers as the straightforward ones (speed itself lives in benchmarks/).
+
+- the gazetteer prefilter and word-run scanning of kg.extract.organisations vs a full regex scan;
+- the segmenter's cached heading lookups vs uncached ones (same records);
+- pyshacl-turbo vs pySHACL on real report graphs, intact and broken on purpose;
+- mapping and validation in the worker (kg.build.prepare) vs in the main process.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import pytest
+
+from kg.extract import extract_record
+from kg.extract import organisations as org
+from kg.rdf import map_record
+from kg import segment
+
+SAMPLES = ["000_8c596ea8a2081205.txt", "003_fd8ddec3fbd4e1da.txt", "barnsley_2018-11-19.pdf",
+           "darlington_2015-09-01.pdf", "doncaster_2022-04-08.pdf", "kent_2013-08-23.pdf"]
+
+
+def _patterns():
+    g = org.gazetteer()
+    return [org._wrapping(e.pattern) for k in ("boards", "partners", "services") for e in g[k]]
+
+
+@contextmanager
+def _unoptimised():
+    saved = (org._may_match, org._finditer, segment.known_heading, segment.deadline_label)
+    org._may_match = lambda pattern, text: True
+    org._finditer = lambda pattern, text: pattern.finditer(text)
+    segment.known_heading, segment.deadline_label = saved[2].__wrapped__, saved[3].__wrapped__
+    try:
+        yield
+    finally:
+        org._may_match, org._finditer, segment.known_heading, segment.deadline_label = saved
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_gazetteer_scan_finds_what_a_full_scan_finds(read_sample, name):
+    text = read_sample(name).text
+    for p in _patterns():
+        full = [m.span() for m in p.finditer(text)]
+        fast = [m.span() for m in org._finditer(p, text)] if org._may_match(p, text) else []
+        assert fast == full, p.pattern
+
+
+@pytest.mark.parametrize("text", [
+    "The Doncaster Safeguarding Children Partnership met.",
+    "the SAFEGUARDING\nchildren   PARTNERSHIP arrangements are",  # wrapped, other case, lookahead
+    "the safeguarding partnership2 and safeguarding partnership_x",  # no word boundary after a name
+    "Caf\u212acass and CAFCASS and Cafcass",  # the Kelvin sign K matches k under IGNORECASE
+    "the virtual \u017fchool",  # long s matches s under IGNORECASE
+    "V\u0130RTUAL SCHOOL and corporate parenting board",  # dotted capital I
+    "",
+])
+def test_gazetteer_scan_edge_cases(text):
+    for p in _patterns():
+        full = [m.span() for m in p.finditer(text)]
+        fast = [m.span() for m in org._finditer(p, text)] if org._may_match(p, text) else []
+        assert fast == full, p.pattern
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_records_are_the_same_without_the_speed_ups(read_sample, name):
+    src = read_sample(name)
+    fast = extract_record(src)
+    with _unoptimised():
+        slow = extract_record(src)
+    assert fast == slow
+
+
+@pytest.fixture(scope="module")
+def graphs(read_sample):
+    out = []
+    for name in SAMPLES:
+        src = read_sample(name)
+        out.append((name, map_record(extract_record(src), src)))
+    return out
+
+
+def _both(ntriples: str, name: str):
+    from kg import validate as V
+
+    pytest.importorskip("pyshacl_turbo")
+    saved = os.environ.get("KG_SHACL_ENGINE")
+    try:
+        os.environ["KG_SHACL_ENGINE"] = "turbo"
+        fast = V.validate_report_graph(ntriples, report=name)
+        os.environ["KG_SHACL_ENGINE"] = "pyshacl"
+        slow = V.validate_report_graph(ntriples, report=name)
+    finally:
+        if saved is None:
+            os.environ.pop("KG_SHACL_ENGINE", None)
+        else:
+            os.environ["KG_SHACL_ENGINE"] = saved
+    return fast, slow
+
+
+def test_turbo_and_pyshacl_agree_on_real_report_graphs(graphs):
+    for name, rg in graphs:
+        fast, slow = _both(rg.ntriples(), name)
+        assert fast == slow, name
+
+
+def _broken(nt: str) -> str:
+    """A report graph broken in several ways the shapes catch (dates, cardinalities, classes, datatypes)."""
+    lines = nt.splitlines(keepends=True)
+    out = []
+    for line in lines:
+        if "def#startDate>" in line:
+            out.append(line.replace('"^^<http://www.w3.org/2001/XMLSchema#date>',
+                                    '"^^<http://www.w3.org/2001/XMLSchema#string>'))
+            continue
+        if "/council/E" in line and "def#inspected>" in line:
+            out.append(line)
+            out.append(line.replace("/council/E", "/council/X"))  # a second, unknown council
+            continue
+        if "rdf-syntax-ns#type> <https://w3id.org/ofsted-kg/def#Recommendation>" in line:
+            continue  # recommendations that are no longer typed
+        out.append(line)
+    return "".join(out)
+
+
+def test_turbo_and_pyshacl_agree_on_broken_report_graphs(graphs):
+    found = 0
+    for name, rg in graphs:
+        fast, slow = _both(_broken(rg.ntriples()), name)
+        assert fast == slow, name
+        found += len(fast)
+    assert found > 0  # the breakage was seen
+
+
+def test_worker_side_preparation_matches_main_process(read_sample, samples_dir):
+    from kg.build import Prepared, prepare
+    from kg.pipeline import process_file
+    from kg.validate import validate_mapped
+
+    outcome = process_file(samples_dir / "doncaster_2018-01-19.pdf")
+    rg = map_record(outcome.record, outcome.source)
+    prepared = prepare(outcome)
+    assert isinstance(prepared.prepared, Prepared)
+    assert prepared.prepared.graph == rg
+    assert list(prepared.prepared.results) == validate_mapped(rg, report=outcome.source.name)
+    assert prepared.source.text_sha256 == outcome.source.text_sha256
