@@ -10,7 +10,6 @@ ran but some files failed; 2 usage or configuration error (e.g. a limit of 0 pag
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ from kg.read import ReadLimits
 from kg.store import GraphStore
 
 from .conftest import BAD, SAMPLES
+from ._pdfs import sample_pdf_bytes
 
 GOOD = ("000_8c596ea8a2081205.txt", "003_fd8ddec3fbd4e1da.txt", "darlington_2022-12-02.pdf")
 MAX_MB = "2"  # the limit used in these runs; huge.txt is over it, every sample under it
@@ -67,22 +67,6 @@ NOT_A_REPORT = [
 ]
 
 
-def _pdf_from_sample(*, encrypt: bool = False, blank: bool = False) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    if blank:
-        writer.add_blank_page(width=595, height=842)
-    else:
-        for page in PdfReader(SAMPLES / "doncaster_2022-04-08.pdf").pages[:2]:
-            writer.add_page(page)
-    if encrypt:
-        writer.encrypt("secret", algorithm="RC4-128")
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
-
-
 def _seed(name: str) -> str:
     return (SAMPLES / name).read_text(encoding="utf-8")
 
@@ -96,8 +80,8 @@ def _bad_files() -> dict[str, tuple[bytes, str | None]]:
         "rotherham_2012-08-10.pdf": ((BAD / "rotherham_2012-08-10.pdf").read_bytes(),
                                      "named .pdf but is an HTML page, not a PDF; it holds no Ofsted report"),
         "truncated.pdf": (pdf[: len(pdf) // 3], "damaged or truncated PDF"),
-        "encrypted.pdf": (_pdf_from_sample(encrypt=True), "encrypted PDF: it needs a password"),
-        "scanned.pdf": (_pdf_from_sample(blank=True), "PDF has no text layer (scanned image?)"),
+        "encrypted.pdf": (sample_pdf_bytes(encrypt=True), "encrypted PDF: it needs a password"),
+        "scanned.pdf": (sample_pdf_bytes(blank=True), "PDF has no text layer (scanned image?)"),
         "huge.txt": (b"Inspection of children's services\n" + b"x" * 2_500_000,
                      f"file is 2.5 MB, more than the limit of {MAX_MB} MB (raise --max-mb"),
         "newsletter.pdf": (text_pdf(NOT_A_REPORT), "PDF holds no Ofsted report (it begins: 'Little Snoring"),

@@ -1,7 +1,6 @@
 """kg.read: format sniffing, normalisation with offsets, and clear errors on bad input."""
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
@@ -12,6 +11,7 @@ from kg.errors import NotAReportError, ReadError
 from kg.read import MappedText, ReadLimits, iter_report_files, normalise, read_bytes, read_source, sniff_format
 
 from .conftest import BAD, SAMPLES
+from ._pdfs import sample_pdf_bytes
 
 SEED_000 = "000_8c596ea8a2081205.txt"
 SEED_004 = "004_b5ee7b23e5af23f4.txt"
@@ -93,22 +93,6 @@ def test_directories_are_read_recursively_in_stable_order(tmp_path):
 # ------------------------------------------------------------------ bad input
 
 
-def _pdf_bytes(*, encrypt: bool = False, blank: bool = False) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    if blank:
-        writer.add_blank_page(width=595, height=842)
-    else:
-        for page in PdfReader(SAMPLES / "doncaster_2022-04-08.pdf").pages[:2]:
-            writer.add_page(page)
-    if encrypt:
-        writer.encrypt("secret", algorithm="RC4-128")
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
-
-
 @pytest.mark.parametrize("data, reason", [
     (b"", "empty file"),
     (bytes(range(256)) * 40, "binary data"),
@@ -127,12 +111,12 @@ def test_truncated_pdf_is_reported_as_damaged():
 
 def test_encrypted_pdf_is_reported():
     with pytest.raises(ReadError, match="encrypted"):
-        read_bytes(_pdf_bytes(encrypt=True), name="locked.pdf")
+        read_bytes(sample_pdf_bytes(encrypt=True), name="locked.pdf")
 
 
 def test_pdf_without_text_layer_is_reported():
     with pytest.raises(ReadError, match="no text layer"):
-        read_bytes(_pdf_bytes(blank=True), name="scan.pdf")
+        read_bytes(sample_pdf_bytes(blank=True), name="scan.pdf")
 
 
 def test_limits_on_size_and_pages(tmp_path):
@@ -141,7 +125,7 @@ def test_limits_on_size_and_pages(tmp_path):
     with pytest.raises(ReadError, match="limit"):
         read_source(big, ReadLimits(max_bytes=1000))
     with pytest.raises(ReadError, match="pages, more than the limit of 1"):
-        read_bytes(_pdf_bytes(), name="two.pdf", limits=ReadLimits(max_pages=1))
+        read_bytes(sample_pdf_bytes(), name="two.pdf", limits=ReadLimits(max_pages=1))
 
 
 @pytest.mark.parametrize("encode", [
