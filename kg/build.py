@@ -10,9 +10,11 @@ Two files with the same report text (the same report saved twice) share one repo
 (in path order) builds it; the other is listed in `duplicates` and recorded in the catalog as a
 duplicate, and is not built again.
 
-Every write is one atomic SPARQL update (a report graph with its catalog entry), so a build killed at
-any moment leaves each report fully present or absent; the next build finishes the job, including the
-derived graph (recomputed whenever the set of report graphs differs from the one it was computed from).
+Every write is atomic and carries each report graph with its catalog entry (new reports are added a
+few at a time in one transaction; a report that replaces an older graph or entry is one SPARQL update),
+so a build killed at any moment leaves each report fully present or absent; the next build finishes the
+job, including the derived graph (recomputed whenever the set of report graphs differs from the one it
+was computed from).
 """
 from __future__ import annotations
 
@@ -120,6 +122,18 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     results: list[ValidationResult] = []
     notes: list[str] = []
     changed = False
+    # New reports (no old graph or catalog entry to replace) are written several to a transaction, each
+    # with its catalog entry; any other write first writes them (so writes land in file order).
+    pending: list[tuple[str, tuple, CatalogEntry]] = []
+    pending_triples = 0
+
+    def write_pending() -> None:
+        nonlocal pending_triples
+        if pending:
+            gs.add_reports(pending, build_iri)
+            pending.clear()
+            pending_triples = 0
+
     for outcome in process_paths(list(todo), limits=limits, jobs=jobs, then=prepare):
         path = str(Path(outcome.path).resolve())
         sha = todo.get(path) or file_sha256(path)
@@ -133,6 +147,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             # a file that vanished mid-build, or is over a limit (to be tried again, perhaps with a higher
             # limit), leaves its catalog entry as it was; a failed file keeps its last good report graph
             if Path(path).exists() and not isinstance(outcome.error, LimitError):
+                write_pending()
                 gs.record_failure(CatalogEntry(path, sha, version, "failed", previous.graph if previous else None,
                                                reason), build_iri)
                 changed = True
@@ -141,6 +156,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         graph = str(report_graph(outcome.source.text_sha256))
         original = _original_of(gs, graph, path, built_by, listed, todo)
         if original is not None:
+            write_pending()
             duplicates.append(Duplicate(path, original))
             drop = _unused_previous(gs, previous, path, graph)
             gs.record_entry(CatalogEntry(path, sha, version, "duplicate", graph, original), build_iri, drop=drop)
@@ -154,15 +170,23 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             continue
         rg, found = prepared.graph, list(prepared.results)
         results.extend(found)
-        drop = _unused_previous(gs, previous, path, rg.graph.value)
+        entry = CatalogEntry(path, sha, version, "built", rg.graph.value)
+        if previous is None and gs.is_new_report(rg.graph.value, path):
+            pending.append((rg.graph.value, rg.triples, entry))
+            pending_triples += len(rg)
+            if pending_triples >= _BATCH_TRIPLES:
+                write_pending()
+        else:
+            write_pending()
+            drop = _unused_previous(gs, previous, path, rg.graph.value)
+            gs.replace_report(rg.graph.value, rg.triples, entry, build_iri, drop=drop)
         built_by[rg.graph.value] = path
-        gs.replace_report(rg.graph.value, rg.triples, CatalogEntry(path, sha, version, "built", rg.graph.value),
-                          build_iri, drop=drop)
         built += 1
         triples += len(rg)
         changed = True
         report(path=path, status="built")
 
+    write_pending()
     links = None
     if changed or reference_updated:
         gs.record_build(build_iri, started, now(), version)
@@ -177,6 +201,9 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         store_triples=len(gs), warnings=sum(r.severity == "Warning" for r in results),
         violations=sum(r.severity == "Violation" for r in results), results=tuple(results), notes=tuple(notes),
         reference_updated=reference_updated, recurrence_links=links, duplicates=tuple(duplicates))
+
+
+_BATCH_TRIPLES = 20_000  # new reports are written about this many triples to a transaction
 
 
 @dataclass(frozen=True, slots=True)

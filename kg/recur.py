@@ -457,24 +457,47 @@ def derived_triples(result: RecurrenceResult) -> list[tuple]:
 
 
 def derived_quads(result: RecurrenceResult):
-    """The same triples as pyoxigraph quads in the `derived` named graph (kg.namespaces.GRAPH_DERIVED)."""
+    """The same triples as `derived_triples`, as pyoxigraph quads in the `derived` named graph
+    (kg.namespaces.GRAPH_DERIVED), made directly (no rdflib terms on the way: this is the build's path)."""
     import pyoxigraph as ox
-    from rdflib import Literal, URIRef
+    from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-    from .namespaces import GRAPH_DERIVED
+    from . import __version__
+    from .namespaces import GRAPH_DERIVED, KG
 
     g = ox.NamedNode(str(GRAPH_DERIVED))
+    N, L, Q = ox.NamedNode, ox.Literal, ox.Quad
+    rdf_type, prov_gen = N(str(RDF.type)), N(str(PROV.wasGeneratedBy))
+    theme_p, assignment_p, assigned_p = N(str(KG.theme)), N(str(KG.themeAssignment)), N(str(KG.assignedTheme))
+    assignment_c, text_p = N(str(KG.ThemeAssignment)), N(str(KG.evidenceText))
+    start_p, end_p, integer = N(str(KG.evidenceStart)), N(str(KG.evidenceEnd)), N(str(XSD.integer))
+    link_c, from_p, to_p, score_p = N(str(KG.RecurrenceLink)), N(str(KG["from"])), N(str(KG.to)), N(str(KG.score))
+    shared_p, scope_p, decimal = N(str(KG.sharedTheme)), N(str(KG.scope)), N(str(XSD.decimal))
 
-    def conv(t):
-        if isinstance(t, URIRef):
-            return ox.NamedNode(str(t))
-        if isinstance(t, Literal):
-            if t.datatype is not None:
-                return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-            return ox.Literal(str(t), language=t.language) if t.language else ox.Literal(str(t))
-        raise TypeError(f"unexpected term {t!r}")
-
-    return [ox.Quad(conv(s), conv(p), conv(o), g) for s, p, o in derived_triples(result)]
+    act = N(str(activity_iri(result.params)))
+    out = [Q(act, rdf_type, N(str(KG.RecurrenceLinking)), g), Q(act, rdf_type, N(str(PROV.Activity)), g),
+           Q(act, N(str(RDFS.label)), L("recurrence linking"), g),
+           Q(act, N(str(KG.method)), L(result.params.method()), g),
+           Q(act, N(str(KG.softwareVersion)), L(__version__), g)]
+    iris: dict[str, ox.NamedNode] = {}
+    themes: dict[str, ox.NamedNode] = {}
+    for it in result.items:
+        iri = str(item_iri(it))
+        node = iris[it.key] = N(iri)
+        for m in it.themes:
+            theme = themes.get(m.theme) or themes.setdefault(m.theme, N(m.theme))
+            a = N(f"{iri}/theme/{_local(m.theme)}")
+            out += [Q(node, theme_p, theme, g), Q(node, assignment_p, a, g), Q(a, rdf_type, assignment_c, g),
+                    Q(a, assigned_p, theme, g), Q(a, text_p, L(m.evidence), g),
+                    Q(a, start_p, L(str(m.start), datatype=integer), g),
+                    Q(a, end_p, L(str(m.end), datatype=integer), g), Q(a, prov_gen, act, g)]
+    for l in result.links:
+        n = N(str(link_iri(l)))
+        theme = themes.get(l.theme) or themes.setdefault(l.theme, N(l.theme))
+        out += [Q(n, rdf_type, link_c, g), Q(n, from_p, iris[l.source], g), Q(n, to_p, iris[l.target], g),
+                Q(n, score_p, L(f"{l.score:.4f}", datatype=decimal), g), Q(n, shared_p, theme, g),
+                Q(n, scope_p, L(l.scope), g), Q(n, prov_gen, act, g)]
+    return out
 
 
 # ------------------------------------------------------------------------------------------ store
@@ -501,13 +524,106 @@ SELECT ?item ?cls ?pos ?kind ?text ?file ?rep ?insp ?c ?council ?letter ?issued 
 """
 
 
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_KG = "https://w3id.org/ofsted-kg/def#"
+_DCT = "http://purl.org/dc/terms/"
+
+
 def items_from_store(store, scheme: ThemeScheme | None = None,
                      finding_kinds: Sequence[str] = ("weakness", "headline-finding")) -> tuple[Item, ...]:
     """The linkable items of every report graph of a built store (`kg.store.GraphStore`), themed.
 
     The same selection as `collect_items`, read back from the graph the build wrote: recommendations,
     and findings of `finding_kinds` (headline findings only when they state a shortfall).
+
+    The same answers as the SPARQL query `_ITEMS_QUERY` (`_items_from_store_sparql`, kept as the
+    reference; tests/test_speed_parity.py), read with quad patterns: per item, its own quads in its
+    report graph, and per report and inspection theirs, looked up once. A SPARQL query joining across
+    every graph of a 20x store took most of a minute; this takes about a second.
     """
+    import pyoxigraph as ox
+
+    from .namespaces import GRAPH_REFERENCE
+
+    scheme = scheme or default_scheme()
+    st = store.store
+    N = ox.NamedNode
+    rdf_type, rdf_value = N(_RDF + "type"), _RDF + "value"
+    position, kind_p, derived = _KG + "position", _KG + "kind", "http://www.w3.org/ns/prov#wasDerivedFrom"
+    report_c, file_p, insp_p = N(_KG + "Report"), _KG + "fileName", _KG + "inspection"
+    start_p, end_p, inspected_p = _KG + "startDate", _KG + "endDate", _KG + "inspected"
+    letter_p, issued_p = _DCT + "date", _DCT + "issued"
+    pref_label = N("http://www.w3.org/2004/02/skos/core#prefLabel")
+    reference = str(GRAPH_REFERENCE)
+
+    def props(node, graph) -> dict[str, object]:
+        """predicate IRI -> the least object (by its N-Triples form, for determinism) of node in graph."""
+        out: dict[str, object] = {}
+        for q in st.quads_for_pattern(node, None, None, graph):
+            p = q.predicate.value
+            if p not in out or str(q.object) < str(out[p]):
+                out[p] = q.object
+        return out
+
+    reports: dict[tuple, tuple | None] = {}
+    inspections: dict[tuple, dict] = {}
+    labels: dict[str, str | None] = {}
+
+    def report_of(rep, graph):
+        key = (rep, graph)
+        if key not in reports:
+            p = props(rep, graph)
+            is_report = any(True for _ in st.quads_for_pattern(rep, rdf_type, report_c, graph))
+            reports[key] = (p, p[file_p].value) if is_report and file_p in p else None
+        return reports[key]
+
+    def label_of(council) -> str | None:
+        if council.value not in labels:
+            found = sorted((q.graph_name.value != reference, str(q.object), q.object.value)
+                           for q in st.quads_for_pattern(council, pref_label, None, None))
+            labels[council.value] = found[0][2] if found else None
+        return labels[council.value]
+
+    seen: dict[str, Item] = {}
+    for cls, category in ((N(_KG + "Recommendation"), "recommendation"), (N(_KG + "Finding"), "finding")):
+        for tq in st.quads_for_pattern(None, rdf_type, cls, None):
+            node, graph = tq.subject, tq.graph_name
+            if node.value in seen:
+                continue
+            p = props(node, graph)
+            if not all(k in p for k in (position, rdf_value, kind_p, derived)):
+                continue
+            rep = report_of(p[derived], graph)
+            if rep is None:
+                continue
+            kind = _local(p[kind_p].value)
+            text = p[rdf_value].value
+            if category == "finding" and (kind not in finding_kinds or
+                                          kind == "headline-finding" and not SHORTFALL_CUE.search(text)):
+                continue
+            rep_props, file_name = rep
+            insp = p.get(insp_p)
+            ip = {}
+            if insp is not None:
+                key = (insp, graph)
+                ip = inspections[key] if key in inspections else inspections.setdefault(key, props(insp, graph))
+            c = ip.get(inspected_p)
+            council = (label_of(c) if c is not None else None) or "(unknown council)"
+            val = lambda d, k: d[k].value if k in d else None  # noqa: E731
+            date = val(rep_props, issued_p) or val(rep_props, letter_p) or val(ip, end_p) or val(ip, start_p)
+            document = _stem(file_name or _local(p[derived].value))
+            pos = int(p[position].value)
+            seen[node.value] = Item(key=f"{document}#{category}-{pos}", document=document, council=council,
+                                    gss_code=_local(c.value) if c is not None else None, date=date,
+                                    inspection=insp.value if insp is not None else document, category=category,
+                                    position=pos, kind=kind, text=text, themes=assign_themes(text, scheme),
+                                    text_sha256=_local(p[derived].value))
+    return tuple(sorted(seen.values(), key=lambda i: (i.council, i.date or "", i.document, i.category, i.position)))
+
+
+def _items_from_store_sparql(store, scheme: ThemeScheme | None = None,
+                             finding_kinds: Sequence[str] = ("weakness", "headline-finding")) -> tuple[Item, ...]:
+    """`items_from_store` as one SPARQL query (`_ITEMS_QUERY`): the reference for the parity test."""
     scheme = scheme or default_scheme()
     seen: dict[str, Item] = {}
     for row in store.store.query(_ITEMS_QUERY):
@@ -535,13 +651,8 @@ def items_from_store(store, scheme: ThemeScheme | None = None,
 
 def refresh_derived(store, params: LinkParams = LinkParams(), scheme: ThemeScheme | None = None) -> RecurrenceResult:
     """Recompute themes and links from a store's report graphs and replace its `derived` graph."""
-    import pyoxigraph as ox
-
-    from .namespaces import GRAPH_DERIVED
-
     scheme = scheme or default_scheme()
     result = link_items(items_from_store(store, scheme), params, scheme)
-    store.replace_graph(str(GRAPH_DERIVED), [ox.Triple(q.subject, q.predicate, q.object)
-                                             for q in derived_quads(result)])
+    store.replace_derived(derived_quads(result))
     store.flush()
     return result

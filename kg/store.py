@@ -201,6 +201,44 @@ class GraphStore:
         drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in sorted(set(drop) | {graph}))
         self._update(drops + self._catalog_update(entry, build, f"GRAPH <{graph}> {{ {body} }}"))
 
+    def is_new_report(self, graph: str, path: str | Path) -> bool:
+        """True if neither `graph` nor a catalog entry of `path` is in the store: the report can then be
+        written by `add_reports` (no old graph or entry to remove first)."""
+        if self.store.contains_named_graph(ox.NamedNode(graph)):
+            return False
+        s = ox.NamedNode(source_iri(path))
+        return next(iter(self.store.quads_for_pattern(s, None, None, ox.NamedNode(str(GRAPH_CATALOG)))), None) is None
+
+    def add_reports(self, reports: Iterable[tuple[str, Iterable[ox.Triple], CatalogEntry]], build: str) -> None:
+        """Write new reports (graph IRI, triples, catalog entry), each one with its catalog entry, all in one
+        transaction (`Store.extend`): all of them land or none does. Only for reports for which
+        `is_new_report` holds (nothing to drop or replace); otherwise use `replace_report`."""
+        try:
+            quads: list[ox.Quad] = []
+            for graph, triples, entry in reports:
+                g = ox.NamedNode(graph)
+                quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
+                quads += self._catalog_quads(entry, build)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise StoreError(f"cannot write to the graph store: {exc}") from exc
+        try:
+            self.store.extend(quads)
+        except OSError as exc:
+            raise StoreError(f"cannot write to the graph store: {exc}") from exc
+
+    def _catalog_quads(self, entry: CatalogEntry, build: str) -> list[ox.Quad]:
+        """The catalog entry of `_catalog_update`, as quads."""
+        s, c, n, lit = ox.NamedNode(source_iri(entry.path)), ox.NamedNode(str(GRAPH_CATALOG)), ox.NamedNode, ox.Literal
+        facts = [(RDF_TYPE, n(str(KG.SourceFile))), (str(KG.filePath), lit(entry.path)),
+                 (DCT + "identifier", lit("sha256:" + entry.sha256)),
+                 (str(KG.pipelineVersion), lit(entry.pipeline_version)), (str(KG.status), lit(entry.status)),
+                 (PROV + "wasGeneratedBy", n(build))]
+        if entry.graph:
+            facts.append((str(KG.reportGraph), n(entry.graph)))
+        if entry.reason:
+            facts.append((str(KG.failureReason), lit(entry.reason)))
+        return [ox.Quad(s, n(p), o, c) for p, o in facts]
+
     def record_failure(self, entry: CatalogEntry, build: str) -> None:
         self._update(self._catalog_update(entry, build, ""))
 
@@ -238,9 +276,37 @@ class GraphStore:
         }} }}""")
 
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
-        """Atomically replace any named graph (used for the derived graph)."""
+        """Atomically replace any named graph (one SPARQL update: for small graphs)."""
         body = "\n".join(f"{t} ." for t in triples)
         self._update(f"DROP SILENT GRAPH <{graph}> ; INSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}")
+
+    def replace_derived(self, quads: Iterable[ox.Quad]) -> None:
+        """Replace the derived graph with `quads` (already in that graph) through the bulk APIs: into an
+        empty graph, `Store.bulk_extend`; otherwise only the difference is written (the quads no longer
+        there removed one by one, the new ones added with `bulk_extend`), since removing a whole graph of
+        hundreds of thousands of quads is slow. These steps are not one transaction, so the recorded
+        derived digest is removed first and put back only after them all: a write interrupted in between
+        leaves no digest, and the next build recomputes the graph."""
+        graph = ox.NamedNode(str(GRAPH_DERIVED))
+        recorded = self.recorded_derived_digest()
+        try:
+            self._update(f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{GRAPH_DERIVED}> <{DCT}identifier> ?x }} }}")
+            new = set(quads)
+            if next(iter(self.store.quads_for_pattern(None, None, None, graph)), None) is not None:
+                gone = []
+                for q in self.store.quads_for_pattern(None, None, None, graph):
+                    if q in new:
+                        new.discard(q)
+                    else:
+                        gone.append(q)
+                for q in gone:
+                    self.store.remove(q)
+            if new:
+                self.store.bulk_extend(new)
+        except OSError as exc:
+            raise StoreError(f"cannot write to the graph store: {exc}") from exc
+        if recorded is not None:
+            self.record_derived_digest(recorded)
 
     def _update(self, sparql: str) -> None:
         try:

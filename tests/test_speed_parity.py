@@ -3,7 +3,10 @@
 - the gazetteer prefilter and word-run scanning of kg.extract.organisations vs a full regex scan;
 - the segmenter's cached heading lookups vs uncached ones (same records);
 - pyshacl-turbo vs pySHACL on real report graphs, intact and broken on purpose;
-- mapping and validation in the worker (kg.build.prepare) vs in the main process.
+- mapping and validation in the worker (kg.build.prepare) vs in the main process;
+- the store's items read with quad patterns (kg.recur.items_from_store) vs one SPARQL query;
+- the derived graph's quads made directly vs converted from rdflib triples;
+- new reports written in batches (Store.extend) vs one SPARQL update per report.
 """
 from __future__ import annotations
 
@@ -145,3 +148,49 @@ def test_worker_side_preparation_matches_main_process(read_sample, samples_dir):
     assert prepared.prepared.graph == rg
     assert list(prepared.prepared.results) == validate_mapped(rg, report=outcome.source.name)
     assert prepared.source.text_sha256 == outcome.source.text_sha256
+
+
+def test_items_from_store_match_the_sparql_query(sample_store):
+    from kg.recur import _items_from_store_sparql, items_from_store
+    from kg.store import GraphStore
+
+    gs = GraphStore(sample_store[0], read_only=True)
+    items = items_from_store(gs)
+    assert items and items == _items_from_store_sparql(gs)
+
+
+def test_derived_quads_are_the_derived_triples(sample_store):
+    import pyoxigraph as ox
+    from rdflib import Literal, URIRef
+
+    from kg.namespaces import GRAPH_DERIVED
+    from kg.recur import derived_quads, derived_triples, items_from_store, link_items
+    from kg.store import GraphStore
+
+    result = link_items(items_from_store(GraphStore(sample_store[0], read_only=True)))
+    g = ox.NamedNode(str(GRAPH_DERIVED))
+
+    def conv(t):
+        if isinstance(t, URIRef):
+            return ox.NamedNode(str(t))
+        assert isinstance(t, Literal) and not t.language
+        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype else ox.Literal(str(t))
+
+    assert result.links
+    assert derived_quads(result) == [ox.Quad(conv(s), conv(p), conv(o), g) for s, p, o in derived_triples(result)]
+
+
+def test_batched_new_reports_equal_one_update_per_report(tmp_path, read_sample):
+    from kg.store import CatalogEntry, GraphStore
+
+    graphs = [map_record(extract_record(src), src) for src in (read_sample(n) for n in SAMPLES[:3])]
+    one, batched = GraphStore(tmp_path / "one"), GraphStore(tmp_path / "batched")
+    entries = [CatalogEntry(str(tmp_path / f"{k}.txt"), f"{k:064x}", "v", "built", rg.graph.value)
+               for k, rg in enumerate(graphs)]
+    for rg, e in zip(graphs, entries):
+        assert batched.is_new_report(rg.graph.value, e.path)
+        one.replace_report(rg.graph.value, rg.triples, e, "urn:build:1")
+    batched.add_reports([(rg.graph.value, rg.triples, e) for rg, e in zip(graphs, entries)], "urn:build:1")
+    assert sorted(map(str, one.quads())) == sorted(map(str, batched.quads()))
+    assert not batched.is_new_report(graphs[0].graph.value, tmp_path / "other.txt")
+    assert not batched.is_new_report("urn:graph:unused", entries[0].path)
