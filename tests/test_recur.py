@@ -5,7 +5,6 @@ Scoring rules (recall, precision, what counts as findable) are in tests/recurren
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -131,13 +130,9 @@ def test_scale_is_not_all_pairs(all_gold):
     big = [replace(r, document=f"copy{k}_{r.document}",
                    council=replace(r.council, canonical=f"{r.council.canonical} {k}", gss_code=None))
            for k in range(20) for r in all_gold]
-    t = time.perf_counter()
     result = find_recurrence(big)
     groups = group_links(result, ACROSS, min_count=5)
-    elapsed = time.perf_counter() - t
     n = len(result.items)
-    print(f"20x gold: {n} items, {len(result.links)} links, {result.compared} similarities computed "
-          f"(all pairs: {n * (n - 1) // 2}), {elapsed:.1f}s")
     assert groups
-    assert result.compared < n * n
-    assert elapsed < 60
+    # linking compares items only within theme blocks: far fewer than all pairs (timing: benchmarks/)
+    assert result.compared < n * (n - 1) // 2 // 2, (result.compared, n)
