@@ -126,6 +126,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     # with its catalog entry; any other write first writes them (so writes land in file order).
     pending: list[tuple[str, tuple, CatalogEntry]] = []
     pending_triples = 0
+    known_themes: dict = {}  # item text -> its themes, from the workers (for refresh_derived)
 
     def write_pending() -> None:
         nonlocal pending_triples
@@ -169,18 +170,19 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             report(path=path, status="failed")
             continue
         rg, found = prepared.graph, list(prepared.results)
+        known_themes.update(prepared.themes)
         results.extend(found)
-        entry = CatalogEntry(path, sha, version, "built", rg.graph.value)
-        if previous is None and gs.is_new_report(rg.graph.value, path):
-            pending.append((rg.graph.value, rg.triples, entry))
+        entry = CatalogEntry(path, sha, version, "built", rg.iri)
+        if previous is None and gs.is_new_report(rg.iri, path):
+            pending.append((rg.iri, rg.ntriples, entry))
             pending_triples += len(rg)
             if pending_triples >= _BATCH_TRIPLES:
                 write_pending()
         else:
             write_pending()
-            drop = _unused_previous(gs, previous, path, rg.graph.value)
-            gs.replace_report(rg.graph.value, rg.triples, entry, build_iri, drop=drop)
-        built_by[rg.graph.value] = path
+            drop = _unused_previous(gs, previous, path, rg.iri)
+            gs.replace_report(rg.iri, rg.ntriples, entry, build_iri, drop=drop)
+        built_by[rg.iri] = path
         built += 1
         triples += len(rg)
         changed = True
@@ -193,7 +195,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     digest = gs.derived_digest()
     if changed or reference_updated or gs.recorded_derived_digest() != digest:
         # themes and recurrence links follow the reports (also after a build killed before this point)
-        links = len(refresh_derived(gs).links)
+        links = len(refresh_derived(gs, known_themes=known_themes).links)
         gs.record_derived_digest(digest)
     gs.flush()
     return BuildSummary(
@@ -207,12 +209,30 @@ _BATCH_TRIPLES = 20_000  # new reports are written about this many triples to a 
 
 
 @dataclass(frozen=True, slots=True)
+class PackedGraph:
+    """A mapped report graph as it crosses back from a worker: its IRI and its triples as N-Triples text
+    (pickling pyoxigraph terms, and building them again in the main process, cost far more)."""
+
+    iri: str
+    ntriples: str  # one triple a line, `ReportGraph.ntriples()`
+    count: int
+
+    @classmethod
+    def of(cls, rg: ReportGraph) -> "PackedGraph":
+        return cls(rg.graph.value, rg.ntriples(), len(rg))
+
+    def __len__(self) -> int:
+        return self.count
+
+
+@dataclass(frozen=True, slots=True)
 class Prepared:
     """A report mapped and validated (in a worker process): all the main process has left to do is write."""
 
-    graph: ReportGraph | None
+    graph: PackedGraph | None
     results: tuple[ValidationResult, ...] = ()
     error: str | None = None  # why mapping or validation failed
+    themes: tuple = ()  # (item text, assign_themes(text)) for the report's linkable items (kg.recur)
 
 
 def prepare(outcome: Outcome) -> Outcome:
@@ -221,11 +241,22 @@ def prepare(outcome: Outcome) -> Outcome:
     text and its offset map), so less crosses between processes."""
     try:
         rg = map_record(outcome.record, outcome.source)
-        prepared = Prepared(rg, tuple(validate_mapped(rg, report=outcome.source.name)))
+        prepared = Prepared(PackedGraph.of(rg), tuple(validate_mapped(rg, report=outcome.source.name)),
+                            themes=_item_themes(outcome.record))
     except KgError as exc:
         prepared = Prepared(None, (), _reason(exc))
     slim = replace(outcome.source, raw="", offsets=(), page_starts=()) if outcome.source is not None else None
     return replace(outcome, source=slim, record=None, prepared=prepared)
+
+
+def _item_themes(record) -> tuple:
+    """The default-scheme themes of the texts kg.recur may link (recommendations, weaknesses and headline
+    findings), worked out in the worker so the main process need not (same function, same answers)."""
+    from .themes import assign_themes
+
+    texts = [r.text for r in record.recommendations]
+    texts += [f.text for f in record.findings if f.kind in ("weakness", "headline-finding")]
+    return tuple((t, assign_themes(t)) for t in dict.fromkeys(texts))
 
 
 def _preload_recurrence() -> None:

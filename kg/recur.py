@@ -24,7 +24,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from .errors import RuleFileError
 from .paths import data_dir
@@ -530,7 +530,8 @@ _DCT = "http://purl.org/dc/terms/"
 
 
 def items_from_store(store, scheme: ThemeScheme | None = None,
-                     finding_kinds: Sequence[str] = ("weakness", "headline-finding")) -> tuple[Item, ...]:
+                     finding_kinds: Sequence[str] = ("weakness", "headline-finding"),
+                     known_themes: Mapping[str, tuple[ThemeMatch, ...]] | None = None) -> tuple[Item, ...]:
     """The linkable items of every report graph of a built store (`kg.store.GraphStore`), themed.
 
     The same selection as `collect_items`, read back from the graph the build wrote: recommendations,
@@ -540,11 +541,15 @@ def items_from_store(store, scheme: ThemeScheme | None = None,
     reference; tests/test_speed_parity.py), read with quad patterns: per item, its own quads in its
     report graph, and per report and inspection theirs, looked up once. A SPARQL query joining across
     every graph of a 20x store took most of a minute; this takes about a second.
+
+    `known_themes` (item text -> `assign_themes(text)` with the default scheme, worked out by the build's
+    workers) saves redoing those regexes here; it is used only with the default scheme.
     """
     import pyoxigraph as ox
 
     from .namespaces import GRAPH_REFERENCE
 
+    known = known_themes if known_themes and (scheme is None or scheme is default_scheme()) else {}
     scheme = scheme or default_scheme()
     st = store.store
     N = ox.NamedNode
@@ -616,7 +621,8 @@ def items_from_store(store, scheme: ThemeScheme | None = None,
             seen[node.value] = Item(key=f"{document}#{category}-{pos}", document=document, council=council,
                                     gss_code=_local(c.value) if c is not None else None, date=date,
                                     inspection=insp.value if insp is not None else document, category=category,
-                                    position=pos, kind=kind, text=text, themes=assign_themes(text, scheme),
+                                    position=pos, kind=kind, text=text,
+                                    themes=known[text] if text in known else assign_themes(text, scheme),
                                     text_sha256=_local(p[derived].value))
     return tuple(sorted(seen.values(), key=lambda i: (i.council, i.date or "", i.document, i.category, i.position)))
 
@@ -649,10 +655,13 @@ def _items_from_store_sparql(store, scheme: ThemeScheme | None = None,
     return tuple(sorted(seen.values(), key=lambda i: (i.council, i.date or "", i.document, i.category, i.position)))
 
 
-def refresh_derived(store, params: LinkParams = LinkParams(), scheme: ThemeScheme | None = None) -> RecurrenceResult:
-    """Recompute themes and links from a store's report graphs and replace its `derived` graph."""
+def refresh_derived(store, params: LinkParams = LinkParams(), scheme: ThemeScheme | None = None,
+                    known_themes: Mapping[str, tuple[ThemeMatch, ...]] | None = None) -> RecurrenceResult:
+    """Recompute themes and links from a store's report graphs and replace its `derived` graph
+    (`known_themes`: see `items_from_store`)."""
+    items = items_from_store(store, scheme, known_themes=known_themes)
     scheme = scheme or default_scheme()
-    result = link_items(items_from_store(store, scheme), params, scheme)
+    result = link_items(items, params, scheme)
     store.replace_derived(derived_quads(result))
     store.flush()
     return result

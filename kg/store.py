@@ -197,7 +197,7 @@ class GraphStore:
     def replace_report(self, graph: str, triples: Iterable[ox.Triple], entry: CatalogEntry,
                        build: str, drop: Iterable[str] = ()) -> None:
         """Atomically: drop `drop` graphs and `graph`, write `graph`, and record the file in the catalog."""
-        body = "\n".join(f"{t} ." for t in triples)
+        body = triples if isinstance(triples, str) else "\n".join(f"{t} ." for t in triples)
         drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in sorted(set(drop) | {graph}))
         self._update(drops + self._catalog_update(entry, build, f"GRAPH <{graph}> {{ {body} }}"))
 
@@ -213,6 +213,9 @@ class GraphStore:
         """Write new reports (graph IRI, triples, catalog entry), each one with its catalog entry, all in one
         transaction (`Store.extend`): all of them land or none does. Only for reports for which
         `is_new_report` holds (nothing to drop or replace); otherwise use `replace_report`."""
+        reports = list(reports)
+        if reports and all(isinstance(r[1], str) for r in reports):
+            return self._load_reports(reports, build)
         try:
             quads: list[ox.Quad] = []
             for graph, triples, entry in reports:
@@ -224,6 +227,23 @@ class GraphStore:
         try:
             self.store.extend(quads)
         except OSError as exc:
+            raise StoreError(f"cannot write to the graph store: {exc}") from exc
+
+    def _load_reports(self, reports: list[tuple[str, str, CatalogEntry]], build: str) -> None:
+        """`add_reports` for reports given as N-Triples text (one triple a line, as `ReportGraph.ntriples`
+        writes it; sent back from the workers as text, which is much cheaper than pickled terms): one
+        N-Quads `Store.load`, which is one transaction."""
+        try:
+            parts: list[str] = []
+            for graph, ntriples, entry in reports:
+                # each line ends with " .\n" (N-Triples escapes newlines in literals): add the graph name
+                parts.append(ntriples.replace(" .\n", f" <{graph}> .\n"))
+                parts.extend(f"{q} .\n" for q in self._catalog_quads(entry, build))
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise StoreError(f"cannot write to the graph store: {exc}") from exc
+        try:
+            self.store.load("".join(parts), format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"cannot write to the graph store: {exc}") from exc
 
     def _catalog_quads(self, entry: CatalogEntry, build: str) -> list[ox.Quad]:

@@ -137,7 +137,7 @@ def test_turbo_and_pyshacl_agree_on_broken_report_graphs(graphs):
 
 
 def test_worker_side_preparation_matches_main_process(read_sample, samples_dir):
-    from kg.build import Prepared, prepare
+    from kg.build import PackedGraph, Prepared, prepare
     from kg.pipeline import process_file
     from kg.validate import validate_mapped
 
@@ -145,7 +145,7 @@ def test_worker_side_preparation_matches_main_process(read_sample, samples_dir):
     rg = map_record(outcome.record, outcome.source)
     prepared = prepare(outcome)
     assert isinstance(prepared.prepared, Prepared)
-    assert prepared.prepared.graph == rg
+    assert prepared.prepared.graph == PackedGraph.of(rg)
     assert list(prepared.prepared.results) == validate_mapped(rg, report=outcome.source.name)
     assert prepared.source.text_sha256 == outcome.source.text_sha256
 
@@ -192,5 +192,9 @@ def test_batched_new_reports_equal_one_update_per_report(tmp_path, read_sample):
         one.replace_report(rg.graph.value, rg.triples, e, "urn:build:1")
     batched.add_reports([(rg.graph.value, rg.triples, e) for rg, e in zip(graphs, entries)], "urn:build:1")
     assert sorted(map(str, one.quads())) == sorted(map(str, batched.quads()))
+    # the build's path: N-Triples text from the workers, one N-Quads load
+    text = GraphStore(tmp_path / "text")
+    text.add_reports([(rg.graph.value, rg.ntriples(), e) for rg, e in zip(graphs, entries)], "urn:build:1")
+    assert sorted(map(str, one.quads())) == sorted(map(str, text.quads()))
     assert not batched.is_new_report(graphs[0].graph.value, tmp_path / "other.txt")
     assert not batched.is_new_report("urn:graph:unused", entries[0].path)
