@@ -144,7 +144,7 @@ def pdf_page_count(path: str) -> int:
 
 def stage_benchmark(paths: list[str], repeat: int, sample_baseline_read: bool) -> dict:
     """Per-stage timings of both pipelines, in this process, one report after another."""
-    from rdflib import Dataset, Literal, URIRef
+    from rdflib import Dataset, URIRef
 
     from kg.extract import extract_record
     from kg.rdf import map_record
@@ -188,14 +188,7 @@ def stage_benchmark(paths: list[str], repeat: int, sample_baseline_read: bool) -
     out["map"] = median_time(lambda: graphs.__setitem__(slice(None), [map_record(r, s) for r, s in zip(records, sources)]),
                              repeat)
 
-    def to_rdflib(term):
-        import pyoxigraph as ox
-
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    from kg.validate import to_rdflib
 
     rdflib_graphs = []
 
@@ -310,21 +303,14 @@ def fast_end_to_end(paths: list[str], jobs: int, repeat: int, keep: str | None =
 def baseline_end_to_end_child(paths: list[str]) -> None:
     """The baseline pipeline end to end (run in its own process by --_baseline)."""
     from pyshacl import validate
-    from rdflib import Dataset, Graph, Literal, URIRef
+    from rdflib import Dataset, Graph, URIRef
 
     from kg.extract import extract_record
     from kg.rdf import map_record
     from kg.read import read_source
     from kg.validate import load_shapes, reference_skeleton
 
-    def to_rdflib(term):
-        import pyoxigraph as ox
-
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    from kg.validate import to_rdflib
 
     ds = Dataset()
     with pypdf_reader(), unoptimised_extraction():
@@ -367,7 +353,7 @@ def query_benchmark(store: str, repeat: int, cap: float) -> list[tuple]:
     import multiprocessing as mp
 
     import pyoxigraph as ox
-    from rdflib import Dataset, Literal, URIRef
+    from rdflib import Dataset
 
     from kg.namespaces import PREFIXES
     from kg.query import bind, load_queries, run_query
@@ -380,10 +366,7 @@ def query_benchmark(store: str, repeat: int, cap: float) -> list[tuple]:
     header = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
     ctx = mp.get_context("fork")  # the child shares the loaded Dataset
 
-    def conv(term):
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value)) if term.datatype else Literal(term.value)
+    from kg.validate import to_rdflib as conv
 
     def rdflib_once(text, bindings):
         q = ctx.Queue()

@@ -13,7 +13,7 @@ The result is a typed `ValidationReport`; Violations make it non-conforming, War
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
@@ -101,7 +101,8 @@ def load_shapes(which: str = "all") -> Graph:
     return g
 
 
-def _to_rdflib(term):
+def to_rdflib(term):
+    """A pyoxigraph term as the rdflib term pySHACL and rdflib-based baselines need."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.Literal):
@@ -122,7 +123,7 @@ def reference_skeleton() -> dict:
     for t in reference_triples():
         if t.predicate.value in keep and isinstance(t.subject, ox.NamedNode):
             out.setdefault(URIRef(t.subject.value), []).append(
-                (URIRef(t.subject.value), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+                (URIRef(t.subject.value), to_rdflib(t.predicate), to_rdflib(t.object)))
     return out
 
 
@@ -231,7 +232,7 @@ def validate_report_graph(ntriples: str | Iterable, report: str | None = None, g
         data.parse(data=ntriples, format="nt")
     else:
         for t in ntriples:
-            data.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+            data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     skeleton = reference_skeleton()
     for o in set(data.objects()):  # only the reference nodes this report points at
         for t in skeleton.get(o, ()):
@@ -249,7 +250,7 @@ def validate_reference() -> list[ValidationResult]:
 
     data = Graph()
     for t in reference_triples():
-        data.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+        data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     return _run(data, load_shapes("reference"), "reference", str(GRAPH_REFERENCE))
 
 
@@ -314,5 +315,5 @@ def validate_derived(ntriples: str) -> list[ValidationResult]:
     return _run(data, load_shapes("derived"), "derived", str(GRAPH_DERIVED))
 
 
-__all__ = ["engine", "ValidationResult", "ValidationReport", "validate_store", "validate_report_graph", "validate_mapped",
+__all__ = ["engine", "to_rdflib", "ValidationResult", "ValidationReport", "validate_store", "validate_report_graph", "validate_mapped",
            "validate_reference", "validate_derived", "cross_report_checks", "load_shapes", "compact"]

@@ -174,12 +174,12 @@ def test_partner_given_two_kinds_is_a_warning(good, src):
 def test_reference_graph_conforms_and_its_shapes_fire(monkeypatch):
     assert [r for r in validate_reference() if r.severity == "Violation"] == []
     from kg import rdf
-    from kg.validate import load_shapes, _run, _to_rdflib
+    from kg.validate import load_shapes, _run, to_rdflib
     from rdflib import Graph
 
     data = Graph()
     for t in rdf.reference_triples():
-        data.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+        data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     data.parse(data=f"""<{ID['council/E08000017']}> <http://www.w3.org/2002/07/owl#sameAs>
                            <http://statistics.data.gov.uk/id/statistical-geography/E08000017> .
                         <{ID['council/E08000017']}> <http://www.w3.org/2004/02/skos/core#notation>
