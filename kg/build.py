@@ -122,9 +122,11 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     results: list[ValidationResult] = []
     notes: list[str] = []
     changed = False
-    # New reports (no old graph or catalog entry to replace) are written several to a transaction, each
-    # with its catalog entry; any other write first writes them (so writes land in file order).
-    pending: list[tuple[str, tuple, CatalogEntry]] = []
+    # New reports (no old graph or catalog entry to replace) are written in batches (kg.store.add_reports),
+    # each with its catalog entry, and so are the entries of new files that failed or are duplicates; any
+    # other write first writes the batch (so writes land in file order). Few, large batches: each one is a
+    # bulk load, and many small ones cost RocksDB more compaction than the loads themselves.
+    pending: list[tuple[str | None, str, CatalogEntry]] = []
     pending_triples = 0
     known_themes: dict = {}  # item text -> its themes, from the workers (for refresh_derived)
 
@@ -148,19 +150,25 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             # a file that vanished mid-build, or is over a limit (to be tried again, perhaps with a higher
             # limit), leaves its catalog entry as it was; a failed file keeps its last good report graph
             if Path(path).exists() and not isinstance(outcome.error, LimitError):
-                write_pending()
-                gs.record_failure(CatalogEntry(path, sha, version, "failed", previous.graph if previous else None,
-                                               reason), build_iri)
+                entry = CatalogEntry(path, sha, version, "failed", previous.graph if previous else None, reason)
+                if previous is None:  # a new file: its entry goes with the batch of new reports
+                    pending.append((None, "", entry))
+                else:
+                    write_pending()
+                    gs.record_failure(entry, build_iri)
                 changed = True
             report(path=path, status="failed")
             continue
         graph = str(report_graph(outcome.source.text_sha256))
         original = _original_of(gs, graph, path, built_by, listed, todo)
         if original is not None:
-            write_pending()
             duplicates.append(Duplicate(path, original))
-            drop = _unused_previous(gs, previous, path, graph)
-            gs.record_entry(CatalogEntry(path, sha, version, "duplicate", graph, original), build_iri, drop=drop)
+            entry = CatalogEntry(path, sha, version, "duplicate", graph, original)
+            if previous is None:  # a new file: its entry goes with the batch (the original's graph may be in it)
+                pending.append((None, "", entry))
+            else:
+                write_pending()
+                gs.record_entry(entry, build_iri, drop=_unused_previous(gs, previous, path, graph))
             changed = True
             report(path=path, status="duplicate")
             continue
@@ -205,7 +213,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         reference_updated=reference_updated, recurrence_links=links, duplicates=tuple(duplicates))
 
 
-_BATCH_TRIPLES = 20_000  # new reports are written about this many triples to a transaction
+_BATCH_TRIPLES = 250_000  # new reports are written about this many triples to a batch (kg.store.add_reports)
 
 
 @dataclass(frozen=True, slots=True)

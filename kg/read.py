@@ -90,11 +90,14 @@ class MappedText:
 
     def sub(self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> "MappedText":
         """re.sub that keeps the offset map: replacement text maps to the start of its match."""
+        text, old = self.text, self.offsets
+        first = pattern.search(text)
+        if first is None:  # most rules find nothing in most texts: no copy of the offset map
+            return self
         out: list[str] = []
         offs: list[int] = []
         last = 0
-        text, old = self.text, self.offsets
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text, first.start()):
             s, e = m.span()
             out.append(text[last:s])
             offs.extend(old[last:s])

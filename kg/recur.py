@@ -458,7 +458,8 @@ def derived_triples(result: RecurrenceResult) -> list[tuple]:
 
 def derived_quads(result: RecurrenceResult):
     """The same triples as `derived_triples`, as pyoxigraph quads in the `derived` named graph
-    (kg.namespaces.GRAPH_DERIVED), made directly (no rdflib terms on the way: this is the build's path)."""
+    (kg.namespaces.GRAPH_DERIVED), made directly (no rdflib terms on the way: this is the build's path).
+    A generator, so that the store's bulk loader can write while the rest are made."""
     import pyoxigraph as ox
     from rdflib.namespace import PROV, RDF, RDFS, XSD
 
@@ -475,10 +476,10 @@ def derived_quads(result: RecurrenceResult):
     shared_p, scope_p, decimal = N(str(KG.sharedTheme)), N(str(KG.scope)), N(str(XSD.decimal))
 
     act = N(str(activity_iri(result.params)))
-    out = [Q(act, rdf_type, N(str(KG.RecurrenceLinking)), g), Q(act, rdf_type, N(str(PROV.Activity)), g),
-           Q(act, N(str(RDFS.label)), L("recurrence linking"), g),
-           Q(act, N(str(KG.method)), L(result.params.method()), g),
-           Q(act, N(str(KG.softwareVersion)), L(__version__), g)]
+    yield from (Q(act, rdf_type, N(str(KG.RecurrenceLinking)), g), Q(act, rdf_type, N(str(PROV.Activity)), g),
+                Q(act, N(str(RDFS.label)), L("recurrence linking"), g),
+                Q(act, N(str(KG.method)), L(result.params.method()), g),
+                Q(act, N(str(KG.softwareVersion)), L(__version__), g))
     iris: dict[str, ox.NamedNode] = {}
     themes: dict[str, ox.NamedNode] = {}
     for it in result.items:
@@ -487,17 +488,16 @@ def derived_quads(result: RecurrenceResult):
         for m in it.themes:
             theme = themes.get(m.theme) or themes.setdefault(m.theme, N(m.theme))
             a = N(f"{iri}/theme/{_local(m.theme)}")
-            out += [Q(node, theme_p, theme, g), Q(node, assignment_p, a, g), Q(a, rdf_type, assignment_c, g),
-                    Q(a, assigned_p, theme, g), Q(a, text_p, L(m.evidence), g),
-                    Q(a, start_p, L(str(m.start), datatype=integer), g),
-                    Q(a, end_p, L(str(m.end), datatype=integer), g), Q(a, prov_gen, act, g)]
+            yield from (Q(node, theme_p, theme, g), Q(node, assignment_p, a, g), Q(a, rdf_type, assignment_c, g),
+                        Q(a, assigned_p, theme, g), Q(a, text_p, L(m.evidence), g),
+                        Q(a, start_p, L(str(m.start), datatype=integer), g),
+                        Q(a, end_p, L(str(m.end), datatype=integer), g), Q(a, prov_gen, act, g))
     for l in result.links:
         n = N(str(link_iri(l)))
         theme = themes.get(l.theme) or themes.setdefault(l.theme, N(l.theme))
-        out += [Q(n, rdf_type, link_c, g), Q(n, from_p, iris[l.source], g), Q(n, to_p, iris[l.target], g),
-                Q(n, score_p, L(f"{l.score:.4f}", datatype=decimal), g), Q(n, shared_p, theme, g),
-                Q(n, scope_p, L(l.scope), g), Q(n, prov_gen, act, g)]
-    return out
+        yield from (Q(n, rdf_type, link_c, g), Q(n, from_p, iris[l.source], g), Q(n, to_p, iris[l.target], g),
+                    Q(n, score_p, L(f"{l.score:.4f}", datatype=decimal), g), Q(n, shared_p, theme, g),
+                    Q(n, scope_p, L(l.scope), g), Q(n, prov_gen, act, g))
 
 
 # ------------------------------------------------------------------------------------------ store

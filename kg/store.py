@@ -3,8 +3,10 @@
 Graph layout:
 
 - `id:graph/reference`  ontology, concept schemes, councils (rebuilt when any of them changes);
-- `id:graph/report/<text hash 16>`  one per report, written in one SPARQL update together with its
-  catalog entry: either all of it lands or nothing does;
+- `id:graph/report/<text hash 16>`  one per report, written together with its catalog entry: either all
+  of it lands or nothing does (a report replacing another is one SPARQL update; new reports are bulk-loaded
+  a batch at a time behind an intent record, and a store stopped mid-batch is repaired when next opened
+  for writing);
 - `id:graph/catalog`  which file was built into which graph, from which bytes (sha256), by which
   pipeline version, and the build runs with their timestamps. Timestamps live only here, so report
   graphs are byte-identical across rebuilds;
@@ -38,6 +40,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SPECIAL_GRAPHS = {str(GRAPH_REFERENCE), str(GRAPH_CATALOG), str(GRAPH_DERIVED)}
 REPORT_GRAPH_PREFIX = str(ID["graph/report/"])
+_PENDING = str(ID["catalog/pending-write"])  # the intent record of a bulk write in progress (`_load_reports`)
 
 
 # Modules that do not shape a report graph: changing them must not force a full rebuild.
@@ -112,6 +115,12 @@ class GraphStore:
         except OSError as exc:
             raise StoreError(f"cannot open the graph store at {self.path}: {exc}",
                              hint="is another kg process using it?") from exc
+        if self._pending():
+            if read_only:
+                raise StoreError(f"the graph store at {self.path} has reports half-written: a build is writing "
+                                 "to it, or was stopped while writing",
+                                 hint="wait for the build to finish, or run `kg build` again (it repairs the store)")
+            self.undo_interrupted_write()
 
     # ---------------------------------------------------------------- reading
     def report_graphs(self) -> list[str]:
@@ -209,18 +218,23 @@ class GraphStore:
         s = ox.NamedNode(source_iri(path))
         return next(iter(self.store.quads_for_pattern(s, None, None, ox.NamedNode(str(GRAPH_CATALOG)))), None) is None
 
-    def add_reports(self, reports: Iterable[tuple[str, Iterable[ox.Triple], CatalogEntry]], build: str) -> None:
-        """Write new reports (graph IRI, triples, catalog entry), each one with its catalog entry, all in one
-        transaction (`Store.extend`): all of them land or none does. Only for reports for which
-        `is_new_report` holds (nothing to drop or replace); otherwise use `replace_report`."""
+    def add_reports(self, reports: Iterable[tuple[str | None, Iterable[ox.Triple] | str, CatalogEntry]],
+                    build: str) -> None:
+        """Write new reports (graph IRI, triples, catalog entry), each one with its catalog entry: all of them
+        land or none does (triples as N-Triples text: `_load_reports`; as terms: one `Store.extend`
+        transaction). A new file with no graph of its own (failed, or a duplicate of another file) comes as
+        (None, "", entry): only its entry is written. Only for files and graphs for which `is_new_report`
+        holds (nothing to drop or replace); otherwise use `replace_report`, `record_failure` or
+        `record_entry`."""
         reports = list(reports)
         if reports and all(isinstance(r[1], str) for r in reports):
             return self._load_reports(reports, build)
         try:
             quads: list[ox.Quad] = []
             for graph, triples, entry in reports:
-                g = ox.NamedNode(graph)
-                quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
+                if graph is not None:
+                    g = ox.NamedNode(graph)
+                    quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
                 quads += self._catalog_quads(entry, build)
         except (AttributeError, TypeError, ValueError) as exc:
             raise StoreError(f"cannot write to the graph store: {exc}") from exc
@@ -231,20 +245,50 @@ class GraphStore:
 
     def _load_reports(self, reports: list[tuple[str, str, CatalogEntry]], build: str) -> None:
         """`add_reports` for reports given as N-Triples text (one triple a line, as `ReportGraph.ntriples`
-        writes it; sent back from the workers as text, which is much cheaper than pickled terms): one
-        N-Quads `Store.load`, which is one transaction."""
+        writes it; sent back from the workers as text, which is much cheaper than pickled terms).
+
+        Written with the bulk loader (`Store.bulk_load`: sorted files ingested into RocksDB, about four
+        times faster than a transaction, which reads before every write), which is not a transaction.
+        So all-or-nothing is kept by an intent record: the report graphs and catalog entries about to be
+        written are recorded in the catalog first (one transaction), and the record is removed after the
+        load (another). A store opened with the record still there was stopped mid-write: opening it for
+        writing removes those graphs and entries (`undo_interrupted_write`), and the next build makes them
+        again; a read-only open refuses it."""
         try:
             parts: list[str] = []
             for graph, ntriples, entry in reports:
-                # each line ends with " .\n" (N-Triples escapes newlines in literals): add the graph name
-                parts.append(ntriples.replace(" .\n", f" <{graph}> .\n"))
+                if graph is not None:
+                    # each line ends with " .\n" (N-Triples escapes newlines in literals): add the graph name
+                    parts.append(ntriples.replace(" .\n", f" <{graph}> .\n"))
                 parts.extend(f"{q} .\n" for q in self._catalog_quads(entry, build))
         except (AttributeError, TypeError, ValueError) as exc:
             raise StoreError(f"cannot write to the graph store: {exc}") from exc
+        marks = " ".join((f"<{_PENDING}> <{KG.pendingGraph}> <{graph}> . " if graph is not None else "") +
+                         f"<{_PENDING}> <{KG.pendingSource}> <{source_iri(e.path)}> ." for graph, _, e in reports)
+        self._update(f"INSERT DATA {{ GRAPH <{GRAPH_CATALOG}> {{ {marks} }} }}")
         try:
-            self.store.load("".join(parts), format=ox.RdfFormat.N_QUADS)
+            self.store.bulk_load("".join(parts), format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError, ValueError) as exc:
+            self.undo_interrupted_write()
             raise StoreError(f"cannot write to the graph store: {exc}") from exc
+        self._update(f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{_PENDING}> ?p ?o }} }}")
+
+    def _pending(self) -> bool:
+        marker = ox.NamedNode(_PENDING)
+        return next(iter(self.store.quads_for_pattern(marker, None, None, ox.NamedNode(str(GRAPH_CATALOG)))),
+                    None) is not None
+
+    def undo_interrupted_write(self) -> None:
+        """Remove what an interrupted `add_reports` may have written in part: the report graphs and catalog
+        entries named by the intent record, and the record itself, in one transaction."""
+        catalog = ox.NamedNode(str(GRAPH_CATALOG))
+        graphs, sources = set(), set()
+        for q in self.store.quads_for_pattern(ox.NamedNode(_PENDING), None, None, catalog):
+            (graphs if q.predicate.value == str(KG.pendingGraph) else sources).add(q.object.value)
+        steps = [f"DROP SILENT GRAPH <{g}>" for g in sorted(graphs)]
+        steps += [f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{s}> ?p ?o }} }}" for s in sorted(sources)]
+        steps.append(f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{_PENDING}> ?p ?o }} }}")
+        self._update(" ;\n".join(steps))
 
     def _catalog_quads(self, entry: CatalogEntry, build: str) -> list[ox.Quad]:
         """The catalog entry of `_catalog_update`, as quads."""
@@ -311,8 +355,12 @@ class GraphStore:
         recorded = self.recorded_derived_digest()
         try:
             self._update(f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{GRAPH_DERIVED}> <{DCT}identifier> ?x }} }}")
-            new = set(quads)
-            if next(iter(self.store.quads_for_pattern(None, None, None, graph)), None) is not None:
+            if next(iter(self.store.quads_for_pattern(None, None, None, graph)), None) is None:
+                # an empty graph: stream the quads into the bulk loader, which builds its files in threads of
+                # its own while the quads are still being made
+                self.store.bulk_extend(quads)
+            else:
+                new = set(quads)
                 gone = []
                 for q in self.store.quads_for_pattern(None, None, None, graph):
                     if q in new:
@@ -321,8 +369,8 @@ class GraphStore:
                         gone.append(q)
                 for q in gone:
                     self.store.remove(q)
-            if new:
-                self.store.bulk_extend(new)
+                if new:
+                    self.store.bulk_extend(new)
         except OSError as exc:
             raise StoreError(f"cannot write to the graph store: {exc}") from exc
         if recorded is not None:

@@ -54,3 +54,60 @@ def test_reference_graph_is_written_once(tmp_path):
 def test_read_only_store_must_exist(tmp_path):
     with pytest.raises(StoreError, match="no graph store"):
         GraphStore(tmp_path / "missing", read_only=True)
+
+
+class _StoppedMidWrite(BaseException):
+    """Stands in for the process being killed: nothing after it runs."""
+
+
+class _HalfLoadingStore:
+    """The real store, except that a bulk load writes the first half of its quads and then stops dead,
+    like a build killed while the bulk loader is ingesting."""
+
+    def __init__(self, store: ox.Store):
+        self._store = store
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def bulk_load(self, data: str, format):
+        lines = data.splitlines(keepends=True)
+        self._store.bulk_load("".join(lines[: len(lines) // 2]), format=format)
+        raise _StoppedMidWrite()
+
+
+def _new_reports(tmp_path, mapped):
+    entry = CatalogEntry(str(tmp_path / "a.txt"), "ab" * 32, "v1", "built", mapped.graph.value)
+    return [(mapped.graph.value, mapped.ntriples(), entry)], entry
+
+
+def test_new_reports_are_written_with_their_catalog_entries(tmp_path, mapped):
+    gs = GraphStore(tmp_path / "s")
+    reports, entry = _new_reports(tmp_path, mapped)
+    gs.add_reports(reports, new_build_iri(now()))
+    assert gs.graph_ntriples(mapped.graph.value) == "".join(sorted(f"{t} .\n" for t in mapped.triples))
+    assert gs.catalog_entry(tmp_path / "a.txt") == entry
+    assert not gs._pending()  # the intent record is gone once the write is done
+
+
+def test_a_write_stopped_halfway_is_undone_when_the_store_is_next_opened(tmp_path, mapped):
+    path = tmp_path / "s"
+    gs = GraphStore(path)
+    gs.ensure_reference(reference_triples())
+    reports, _ = _new_reports(tmp_path, mapped)
+    gs.store = _HalfLoadingStore(gs.store)
+    with pytest.raises(_StoppedMidWrite):
+        gs.add_reports(reports, new_build_iri(now()))
+    half = len(gs.graph_triples(mapped.graph.value))
+    assert 0 < half < len(mapped)  # the partial report really is in the store at this point
+    with pytest.raises(StoreError, match="half-written"):
+        GraphStore(path, read_only=True)  # a reader is not shown the half report
+    del gs
+
+    reopened = GraphStore(path)  # opening for writing undoes the interrupted write
+    assert reopened.report_graphs() == []
+    assert reopened.catalog_entry(tmp_path / "a.txt") is None
+    assert not reopened._pending()
+    assert reopened.meta("identifier")  # what was there before the write is untouched
+    reopened.add_reports(reports, new_build_iri(now()))  # and the report can be written again, whole
+    assert len(reopened.graph_triples(mapped.graph.value)) == len(mapped)

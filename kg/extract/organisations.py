@@ -129,93 +129,100 @@ def _may_match(pattern: re.Pattern[str], text: str) -> bool:
     return any(w in hay for w in words)
 
 
-def _words_only(items) -> bool:
-    """True if the parsed pattern matches (and looks ahead at) only letters and whitespace."""
+def _consumed(items) -> frozenset[str] | None:
+    """The characters other than letters and whitespace that the parsed pattern can match or look
+    ahead at, or None when that set is open (a wildcard, a negated class, digits, a lookbehind ...)."""
     from re import _constants as C  # type: ignore[attr-defined]
+
+    extra: set[str] = set()
+
+    def char(c: str) -> None:
+        if not (c.isalpha() or c.isspace()):
+            extra.add(c)
 
     for op, av in items:
         if op is C.LITERAL:
-            if not (chr(av).isalpha() or chr(av).isspace()):
-                return False
+            char(chr(av))
         elif op is C.IN:
             for iop, iav in av:
                 if iop is C.CATEGORY:
                     if iav is not C.CATEGORY_SPACE:
-                        return False
+                        return None
                 elif iop is C.RANGE:
-                    if not all(chr(c).isalpha() for c in range(iav[0], iav[1] + 1)):
-                        return False
+                    chars = [chr(c) for c in range(iav[0], iav[1] + 1)]
+                    if len(chars) > 64 and not all(c.isalpha() for c in chars):
+                        return None
+                    for c in chars:
+                        char(c)
                 elif iop is C.LITERAL:
-                    if not (chr(iav).isalpha() or chr(iav).isspace()):
-                        return False
+                    char(chr(iav))
                 else:
-                    return False
+                    return None
         elif op is C.AT:
             if av not in (C.AT_BOUNDARY, C.AT_NON_BOUNDARY):
-                return False
-        elif op is C.SUBPATTERN:
-            if not _words_only(av[-1]):
-                return False
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            if not _words_only(av[2]):
-                return False
-        elif op is C.BRANCH:
-            if not all(_words_only(b) for b in av[1]):
-                return False
-        elif op in (C.ASSERT, C.ASSERT_NOT):
-            if av[0] < 0 or not _words_only(av[1]):  # a lookbehind could see outside the run
-                return False
+                return None
+        elif op in (C.SUBPATTERN, C.MAX_REPEAT, C.MIN_REPEAT, C.ASSERT, C.ASSERT_NOT, C.BRANCH):
+            if op in (C.ASSERT, C.ASSERT_NOT) and av[0] < 0:
+                return None  # a lookbehind could see outside the run
+            parts = {C.SUBPATTERN: lambda: [av[-1]], C.MAX_REPEAT: lambda: [av[2]], C.MIN_REPEAT: lambda: [av[2]],
+                     C.ASSERT: lambda: [av[1]], C.ASSERT_NOT: lambda: [av[1]], C.BRANCH: lambda: av[1]}[op]()
+            for part in parts:
+                inner = _consumed(part)
+                if inner is None:
+                    return None
+                extra |= inner
         else:
-            return False
-    return True
+            return None
+    return frozenset(extra)
 
 
 @lru_cache(maxsize=None)
-def _in_word_runs(pattern: re.Pattern[str]) -> bool:
-    """Can every match be found inside one run of letters and whitespace? Then only runs holding a
-    required literal need scanning (a pattern that tries every word of a sentence is quadratic)."""
+def _run_pattern(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A regex for the runs of text inside which every match of `pattern` must lie (letters, whitespace
+    and the few other characters the pattern can match, such as apostrophes and hyphens), or None when
+    the pattern cannot be confined to such runs. Only runs holding a required literal then need
+    scanning (a pattern that tries every capitalised word of a report is the costliest part)."""
     from re import _parser as P  # type: ignore[attr-defined]
 
     if _literals(pattern) is None:
-        return False
+        return None
     try:
-        return _words_only(P.parse(pattern.pattern, pattern.flags))
+        extra = _consumed(P.parse(pattern.pattern, pattern.flags))
     except Exception:
-        return False
-
-
-_WORD_RUN = re.compile(r"(?:[^\W\d_]|\s)+")
+        return None
+    if extra is None:
+        return None
+    others = "".join(sorted(re.escape(c) for c in extra))
+    return re.compile(r"(?:[^\W\d_]|\s" + (f"|[{others}]" if others else "") + ")*")
 
 
 @lru_cache(maxsize=4)
-def _word_runs(text: str) -> tuple[list[int], list[int]]:
-    """Starts and ends of the runs of letters and whitespace of a text."""
-    starts, ends = [], []
-    for run in _WORD_RUN.finditer(text):
-        starts.append(run.start())
-        ends.append(run.end())
-    return starts, ends
+def _reversed(text: str) -> str:
+    return text[::-1]
 
 
 def _finditer(pattern: re.Pattern[str], text: str):
-    """pattern.finditer(text), scanning only the parts of the text where a match can be."""
-    if not _in_word_runs(pattern) or len(_folded(text)) != len(text):
+    """pattern.finditer(text), scanning only the parts of the text where a match can be: the runs (see
+    `_run_pattern`) around each occurrence of a required literal, found by matching the run pattern
+    forwards from the literal and backwards over the reversed text."""
+    run_pattern = _run_pattern(pattern)
+    if run_pattern is None or len(_folded(text)) != len(text):
         yield from pattern.finditer(text)
         return
     words, icase = _literals(pattern)  # type: ignore[misc]
     hay = _folded(text) if icase else text
-    starts, ends = _word_runs(text)
-    hits = set()
+    n = len(text)
+    runs: dict[int, int] = {}  # start -> end
     for w in words:
         at = hay.find(w)
         while at >= 0:
-            k = bisect_right(starts, at) - 1
-            if k >= 0 and at + len(w) <= ends[k]:
-                hits.add(k)
+            end = run_pattern.match(text, at).end()  # type: ignore[union-attr]
+            if end >= at + len(w):  # the literal lies inside one run
+                runs[n - run_pattern.match(_reversed(text), n - at).end()] = end  # type: ignore[union-attr]
             at = hay.find(w, at + 1)
-    for k in sorted(hits):
+    for start in sorted(runs):
         # endpos one past the run: \b and lookaheads see the real next character
-        yield from pattern.finditer(text, starts[k], min(ends[k] + 1, len(text)))
+        yield from pattern.finditer(text, start, min(runs[start] + 1, n))
 
 
 def _mentions(text: str, entries: tuple[Entry, ...]) -> list[Mention]:
