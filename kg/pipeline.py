@@ -138,6 +138,6 @@ def process_paths(paths: Iterable[str | Path], limits: ReadLimits = ReadLimits()
             yield _process_and_then(f, limits, then)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, min(8, len(files) // (4 * jobs)))  # fewer round trips on big batches, order kept
+        chunk = 1
         for outcome in pool.map(_process_for_pool, [(f, limits, then) for f in files], chunksize=chunk):
             yield outcome

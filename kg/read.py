@@ -22,6 +22,7 @@ import yaml
 
 from .errors import LimitError, NotAReportError, ReadError, RuleFileError
 from .paths import data_dir
+from .scan import may_contain
 
 READABLE_SUFFIXES = {".pdf", ".txt", ".text", ".html", ".htm", ".md"}
 DEFAULT_MAX_BYTES = 50_000_000  # 50 MB, as --max-mb counts them
@@ -335,7 +336,7 @@ def iter_report_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 def normalise(mapped: MappedText, fmt: str) -> MappedText:
     """Apply the normalisation rules of `kg/data/normalise.yaml` for this format, in order."""
     for rule in load_rules():
-        if fmt in rule.applies_to:
+        if fmt in rule.applies_to and may_contain(rule.pattern, mapped.text):
             mapped = mapped.sub(rule.pattern, rule.replace)
     return mapped
 

@@ -95,6 +95,22 @@ def _lit(value: str, datatype: str | None = None) -> str:
     return str(ox.Literal(value, datatype=ox.NamedNode(datatype))) if datatype else str(ox.Literal(value))
 
 
+def _open_read_only(path: Path) -> ox.Store:
+    """A read-only view. RocksDB may fail to open one while another process is compacting the store (a file
+    the view was about to read is deleted under it): tried again a few times before giving up."""
+    import time
+
+    for attempt in range(5):
+        try:
+            return ox.Store.read_only(str(path))
+        except RuntimeError as exc:
+            if attempt == 4:
+                raise StoreError(f"cannot open the graph store at {path}: {' '.join(str(exc).split())}",
+                                 hint="if a build is writing to it, try again when it has finished") from exc
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class GraphStore:
     """A pyoxigraph store with the project's graph layout. `path=None` gives an in-memory store."""
 
@@ -106,7 +122,7 @@ class GraphStore:
             elif read_only:
                 if not self.path.is_dir():
                     raise StoreError(f"no graph store at {self.path}", hint="run `kg build PATH... --store DIR` first")
-                self.store = ox.Store.read_only(str(self.path))
+                self.store = _open_read_only(self.path)
             else:
                 if not create and not self.path.is_dir():
                     raise StoreError(f"no graph store at {self.path}", hint="run `kg build PATH... --store DIR` first")

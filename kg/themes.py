@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import RuleFileError
 from .paths import ontology_dir
+from .scan import may_match
 
 THEMES_FILE = "themes.ttl"
 
@@ -112,7 +113,8 @@ def assign_themes(text: str, scheme: ThemeScheme | None = None) -> tuple[ThemeMa
     out = []
     for theme in scheme.themes:
         # one search of the alternation finds the earliest position at which any pattern matches
-        m = theme.combined.search(text) if theme.combined is not None else None
+        # (skipped when the text lacks every literal the alternation needs: kg.scan, the same answer)
+        m = theme.combined.search(text) if theme.combined is not None and may_match(theme.combined, text) else None
         if m is None and theme.combined is None:
             found = [x for x in (p.search(text) for p in theme.patterns) if x and x.end() > x.start()]
             m = min(found, key=lambda x: x.start()) if found else None

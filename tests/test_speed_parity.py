@@ -1,7 +1,7 @@
 """The fast paths give the same answers as the straightforward ones (speed itself lives in benchmarks/).
 
-- the gazetteer prefilter and run scanning (only around required literals) of kg.extract.organisations
-  vs a full regex scan;
+- the literal prefilter and run scanning of kg.scan (gazetteer of kg.extract.organisations, themes of
+  kg.themes, normalisation rules of kg.read) vs full regex scans;
 - the segmenter's cached heading lookups vs uncached ones (same records);
 - pyshacl-turbo vs pySHACL on real report graphs, intact and broken on purpose;
 - mapping and validation in the worker (kg.build.prepare) vs in the main process;
@@ -70,6 +70,17 @@ def test_gazetteer_scan_edge_cases(text):
         full = [m.span() for m in p.finditer(text)]
         fast = [m.span() for m in org._finditer(p, text)] if org._may_match(p, text) else []
         assert fast == full, p.pattern
+
+
+def test_normalisation_prefilter_changes_nothing(samples_dir, monkeypatch):
+    from kg import read
+    from kg.read import iter_report_files, read_source
+
+    files = list(iter_report_files([samples_dir]))
+    fast = [read_source(f) for f in files]
+    monkeypatch.setattr(read, "may_contain", lambda pattern, text: True)
+    slow = [read_source(f) for f in files]
+    assert len(files) >= 10 and fast == slow
 
 
 @pytest.mark.parametrize("name", SAMPLES)
@@ -163,6 +174,20 @@ def test_items_from_store_match_the_sparql_query(sample_store):
     gs = GraphStore(sample_store[0], read_only=True)
     items = items_from_store(gs)
     assert items and items == _items_from_store_sparql(gs)
+
+
+def test_theme_prefilter_assigns_what_full_searches_assign(sample_store, monkeypatch):
+    from kg import themes
+    from kg.recur import items_from_store
+    from kg.store import GraphStore
+
+    texts = [it.text for it in items_from_store(GraphStore(sample_store[0], read_only=True))]
+    texts += ["Supervision is not regular.", "SUPERVISION", "", "the Kelvin sign: \u212aeeping children safe"]
+    fast = [themes.assign_themes(t) for t in texts]
+    monkeypatch.setattr(themes, "may_match", lambda pattern, text: True)
+    slow = [themes.assign_themes(t) for t in texts]
+    assert fast == slow
+    assert sum(bool(f) for f in fast) > len(texts) // 2  # most item texts do raise a theme
 
 
 def test_derived_quads_are_the_derived_triples(sample_store):
