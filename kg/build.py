@@ -27,9 +27,9 @@ from .pipeline import Outcome, process_paths
 from .namespaces import report_graph
 from .rdf import ReportGraph, map_record, reference_triples
 from .read import ReadLimits, iter_report_files
-from .recur import refresh_derived
+from .recur import refresh_derived, report_items
 from .store import CatalogEntry, GraphStore, file_sha256, new_build_iri, now, pipeline_version, source_iri
-from .validate import ValidationResult, validate_mapped
+from .validate import ValidationResult, validate_report_graph
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     # bulk load, and many small ones cost RocksDB more compaction than the loads themselves.
     pending: list[tuple[str | None, str, CatalogEntry]] = []
     pending_triples = 0
-    known_themes: dict = {}  # item text -> its themes, from the workers (for refresh_derived)
+    known_items: dict = {}  # report graph -> its linkable items, from the workers (for refresh_derived)
 
     def write_pending() -> None:
         nonlocal pending_triples
@@ -178,7 +178,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             report(path=path, status="failed")
             continue
         rg, found = prepared.graph, list(prepared.results)
-        known_themes.update(prepared.themes)
+        known_items[rg.iri] = prepared.items
         results.extend(found)
         entry = CatalogEntry(path, sha, version, "built", rg.iri)
         if previous is None and gs.is_new_report(rg.iri, path):
@@ -203,7 +203,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     digest = gs.derived_digest()
     if changed or reference_updated or gs.recorded_derived_digest() != digest:
         # themes and recurrence links follow the reports (also after a build killed before this point)
-        links = len(refresh_derived(gs, known_themes=known_themes).links)
+        links = len(refresh_derived(gs, known_items=known_items).links)
         gs.record_derived_digest(digest)
     gs.flush()
     return BuildSummary(
@@ -240,7 +240,7 @@ class Prepared:
     graph: PackedGraph | None
     results: tuple[ValidationResult, ...] = ()
     error: str | None = None  # why mapping or validation failed
-    themes: tuple = ()  # (item text, assign_themes(text)) for the report's linkable items (kg.recur)
+    items: tuple = ()  # the report's linkable items, themed (kg.recur.report_items)
 
 
 def prepare(outcome: Outcome) -> Outcome:
@@ -248,23 +248,13 @@ def prepare(outcome: Outcome) -> Outcome:
     back with `prepared` set and without what the main process no longer needs (the record, the raw
     text and its offset map), so less crosses between processes."""
     try:
-        rg = map_record(outcome.record, outcome.source)
-        prepared = Prepared(PackedGraph.of(rg), tuple(validate_mapped(rg, report=outcome.source.name)),
-                            themes=_item_themes(outcome.record))
+        packed = PackedGraph.of(map_record(outcome.record, outcome.source))
+        results = validate_report_graph(packed.ntriples, report=outcome.source.name, graph=packed.iri)
+        prepared = Prepared(packed, tuple(results), items=report_items(packed.iri, packed.ntriples))
     except KgError as exc:
         prepared = Prepared(None, (), _reason(exc))
     slim = replace(outcome.source, raw="", offsets=(), page_starts=()) if outcome.source is not None else None
     return replace(outcome, source=slim, record=None, prepared=prepared)
-
-
-def _item_themes(record) -> tuple:
-    """The default-scheme themes of the texts kg.recur may link (recommendations, weaknesses and headline
-    findings), worked out in the worker so the main process need not (same function, same answers)."""
-    from .themes import assign_themes
-
-    texts = [r.text for r in record.recommendations]
-    texts += [f.text for f in record.findings if f.kind in ("weakness", "headline-finding")]
-    return tuple((t, assign_themes(t)) for t in dict.fromkeys(texts))
 
 
 def _preload_recurrence() -> None:

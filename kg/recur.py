@@ -531,7 +531,7 @@ _DCT = "http://purl.org/dc/terms/"
 
 def items_from_store(store, scheme: ThemeScheme | None = None,
                      finding_kinds: Sequence[str] = ("weakness", "headline-finding"),
-                     known_themes: Mapping[str, tuple[ThemeMatch, ...]] | None = None) -> tuple[Item, ...]:
+                     skip_graphs: frozenset[str] | set[str] = frozenset()) -> tuple[Item, ...]:
     """The linkable items of every report graph of a built store (`kg.store.GraphStore`), themed.
 
     The same selection as `collect_items`, read back from the graph the build wrote: recommendations,
@@ -540,16 +540,13 @@ def items_from_store(store, scheme: ThemeScheme | None = None,
     The same answers as the SPARQL query `_ITEMS_QUERY` (`_items_from_store_sparql`, kept as the
     reference; tests/test_speed_parity.py), read with quad patterns: per item, its own quads in its
     report graph, and per report and inspection theirs, looked up once. A SPARQL query joining across
-    every graph of a 20x store took most of a minute; this takes about a second.
-
-    `known_themes` (item text -> `assign_themes(text)` with the default scheme, worked out by the build's
-    workers) saves redoing those regexes here; it is used only with the default scheme.
+    every graph of a 20x store took most of a minute; this takes about a second. Report graphs in
+    `skip_graphs` are passed over (their items are known already: `report_items`).
     """
     import pyoxigraph as ox
 
     from .namespaces import GRAPH_REFERENCE
 
-    known = known_themes if known_themes and (scheme is None or scheme is default_scheme()) else {}
     scheme = scheme or default_scheme()
     st = store.store
     N = ox.NamedNode
@@ -593,7 +590,7 @@ def items_from_store(store, scheme: ThemeScheme | None = None,
     for cls, category in ((N(_KG + "Recommendation"), "recommendation"), (N(_KG + "Finding"), "finding")):
         for tq in st.quads_for_pattern(None, rdf_type, cls, None):
             node, graph = tq.subject, tq.graph_name
-            if node.value in seen:
+            if node.value in seen or graph.value in skip_graphs:
                 continue
             p = props(node, graph)
             if not all(k in p for k in (position, rdf_value, kind_p, derived)):
@@ -622,7 +619,7 @@ def items_from_store(store, scheme: ThemeScheme | None = None,
                                     gss_code=_local(c.value) if c is not None else None, date=date,
                                     inspection=insp.value if insp is not None else document, category=category,
                                     position=pos, kind=kind, text=text,
-                                    themes=known[text] if text in known else assign_themes(text, scheme),
+                                    themes=assign_themes(text, scheme),
                                     text_sha256=_local(p[derived].value))
     return tuple(sorted(seen.values(), key=lambda i: (i.council, i.date or "", i.document, i.category, i.position)))
 
@@ -655,11 +652,50 @@ def _items_from_store_sparql(store, scheme: ThemeScheme | None = None,
     return tuple(sorted(seen.values(), key=lambda i: (i.council, i.date or "", i.document, i.category, i.position)))
 
 
+def report_items(graph: str, ntriples: str) -> tuple[Item, ...]:
+    """The linkable items of one report graph (N-Triples text), themed with the default scheme: exactly
+    what `items_from_store` reads back for that graph once it is stored (the same function runs on a
+    small in-memory store holding the graph and the reference labels of the nodes it names). The build's
+    workers call it, so that the main process need not read every report back."""
+    import pyoxigraph as ox
+
+    from .namespaces import GRAPH_REFERENCE
+    from .store import GraphStore
+
+    tiny = GraphStore(None)
+    g = ox.NamedNode(graph)
+    tiny.store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+    labels = _reference_labels()
+    councils = {q.object for q in tiny.store.quads_for_pattern(None, ox.NamedNode(_KG + "inspected"), None, g)}
+    ref = ox.NamedNode(str(GRAPH_REFERENCE))  # the labels items_from_store looks up (councils' names)
+    tiny.store.extend(ox.Quad(n, p, o, ref) for n in councils for p, o in labels.get(n, ()))
+    return items_from_store(tiny)
+
+
+@lru_cache(maxsize=1)
+def _reference_labels() -> dict:
+    """Node -> its (skos:prefLabel, label) pairs in the reference graph (kg.rdf.reference_triples)."""
+    from .rdf import reference_triples
+
+    pref = "http://www.w3.org/2004/02/skos/core#prefLabel"
+    out: dict = {}
+    for t in reference_triples():
+        if t.predicate.value == pref:
+            out.setdefault(t.subject, []).append((t.predicate, t.object))
+    return out
+
+
 def refresh_derived(store, params: LinkParams = LinkParams(), scheme: ThemeScheme | None = None,
-                    known_themes: Mapping[str, tuple[ThemeMatch, ...]] | None = None) -> RecurrenceResult:
+                    known_items: Mapping[str, Sequence[Item]] | None = None) -> RecurrenceResult:
     """Recompute themes and links from a store's report graphs and replace its `derived` graph
-    (`known_themes`: see `items_from_store`)."""
-    items = items_from_store(store, scheme, known_themes=known_themes)
+    (`known_items`: report graph IRI -> `report_items` of it, for graphs of the store whose items were
+    worked out already, by the build's workers; used with the default scheme only)."""
+    known_items = known_items if known_items and (scheme is None or scheme is default_scheme()) else {}
+    items = items_from_store(store, scheme, skip_graphs=frozenset(known_items))
+    if known_items:
+        present = set(store.report_graphs())
+        items = tuple(sorted((*items, *(it for g, its in known_items.items() if g in present for it in its)),
+                             key=lambda i: (i.council, i.date or "", i.document, i.category, i.position)))
     scheme = scheme or default_scheme()
     result = link_items(items, params, scheme)
     store.replace_derived(derived_quads(result))

@@ -13,6 +13,8 @@ The result is a typed `ValidationReport`; Violations make it non-conforming, War
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -165,6 +167,16 @@ def reference_skeleton_ox() -> dict:
     return out
 
 
+@lru_cache(maxsize=1)
+def reference_skeleton_nt() -> dict[str, str]:
+    """`reference_skeleton_ox` as N-Triples lines, keyed by the subject's IRI."""
+    return {node.value: "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
+            for node, quads in reference_skeleton_ox().items()}
+
+
+_OBJECT_IRI = re.compile(r"> <([^>]*)> \.$", re.MULTILINE)  # the object of an N-Triples line, if an IRI
+
+
 def _run(data: Graph, shapes: Graph, report: str | None, graph: str | None, use: str | None = None
          ) -> list[ValidationResult]:
     if (use or engine()) == "turbo":
@@ -217,6 +229,14 @@ def _order(r: ValidationResult):
 def validate_report_graph(ntriples: str | Iterable, report: str | None = None, graph: str | None = None
                           ) -> list[ValidationResult]:
     """Check one report graph (N-Triples text, or pyoxigraph triples) with shapes/report.ttl."""
+    if engine() == "turbo" and isinstance(ntriples, str):
+        # the text goes to pyshacl-turbo as it is (a Store would be dumped to text again), with the skeleton
+        # of the reference nodes the report's triples point at
+        import pyshacl_turbo
+
+        skeleton = reference_skeleton_nt()
+        extra = "".join(skeleton.get(iri, "") for iri in dict.fromkeys(_OBJECT_IRI.findall(ntriples)))
+        return _run_turbo(pyshacl_turbo.Input(ntriples + extra, "nt", None, {}), load_shapes("report"), report, graph)
     if engine() == "turbo":  # a pyoxigraph Store: no rdflib terms on the way
         store = ox.Store()
         if isinstance(ntriples, str):

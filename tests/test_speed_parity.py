@@ -5,7 +5,8 @@
 - the segmenter's cached heading lookups vs uncached ones (same records);
 - pyshacl-turbo vs pySHACL on real report graphs, intact and broken on purpose;
 - mapping and validation in the worker (kg.build.prepare) vs in the main process;
-- the store's items read with quad patterns (kg.recur.items_from_store) vs one SPARQL query;
+- the store's items read with quad patterns (kg.recur.items_from_store) vs one SPARQL query, and vs
+  the items the workers work out per report graph (kg.recur.report_items);
 - the derived graph's quads made directly vs converted from rdflib triples;
 - new reports written in batches (Store.extend) vs one SPARQL update per report.
 """
@@ -174,6 +175,20 @@ def test_items_from_store_match_the_sparql_query(sample_store):
     gs = GraphStore(sample_store[0], read_only=True)
     items = items_from_store(gs)
     assert items and items == _items_from_store_sparql(gs)
+
+
+def test_items_worked_out_per_report_match_the_items_read_from_the_store(sample_store):
+    """What the build's workers send back (kg.recur.report_items of each report graph) is what the main
+    process would otherwise read back from the store."""
+    from kg.recur import items_from_store, report_items
+    from kg.store import GraphStore
+
+    gs = GraphStore(sample_store[0], read_only=True)
+    per_report = [it for g in gs.report_graphs() for it in report_items(g, gs.graph_ntriples(g))]
+    order = lambda i: (i.council, i.date or "", i.document, i.category, i.position)  # noqa: E731
+    stored = items_from_store(gs)
+    assert len(stored) > 100 and sorted(per_report, key=order) == list(stored)
+    assert items_from_store(gs, skip_graphs=set(gs.report_graphs())) == ()
 
 
 def test_theme_prefilter_assigns_what_full_searches_assign(sample_store, monkeypatch):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..read import SourceText
 from ..records import Finding, Span
+from ..scan import may_match
 from ..segment import Segmented, items_under, section_rules
 
 
@@ -26,7 +27,7 @@ def extract_findings(src: SourceText, seg: Segmented) -> tuple[Finding, ...]:
             numbered = bool(kinds[h.heading_id].get("numbered"))
         elif h.kind in ("paragraph", "numbered"):
             for e in rules["lead_ins"]:
-                if e.pattern.search(h.text):
+                if may_match(e.pattern, h.text) and e.pattern.search(h.text):
                     kind = e["finding"]
                     break
         if kind is None:
