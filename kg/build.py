@@ -184,7 +184,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         if previous is None and gs.is_new_report(rg.iri, path):
             pending.append((rg.iri, rg.ntriples, entry))
             pending_triples += len(rg)
-            if pending_triples >= _BATCH_TRIPLES:
+            if pending_triples >= _batch_size(triples):
                 write_pending()
         else:
             write_pending()
@@ -213,7 +213,15 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         reference_updated=reference_updated, recurrence_links=links, duplicates=tuple(duplicates))
 
 
-_BATCH_TRIPLES = 250_000  # new reports are written about this many triples to a batch (kg.store.add_reports)
+_BATCH_TRIPLES = 250_000  # new reports are written at most about this many triples to a batch
+
+
+def _batch_size(written: int) -> int:
+    """How many triples of new reports to gather before a bulk write, when `written` have been written
+    in this build: small at first, so a small build's writes overlap its workers instead of following
+    them, then growing with the build up to _BATCH_TRIPLES, so a large build makes few bulk loads (each
+    costs RocksDB compaction work, and many small ones cost more than the loads themselves)."""
+    return max(20_000, min(_BATCH_TRIPLES, written))
 
 
 @dataclass(frozen=True, slots=True)
