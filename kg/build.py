@@ -83,7 +83,6 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     started = now()
     build_iri = new_build_iri(started)
     reference_updated = gs.ensure_reference(reference_triples())
-    _preload_recurrence()
 
     files = [str(Path(p).resolve()) for p in iter_report_files(paths)]
     files = list(dict.fromkeys(files))
@@ -137,7 +136,9 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             pending.clear()
             pending_triples = 0
 
-    for outcome in process_paths(list(todo), limits=limits, jobs=jobs, then=prepare):
+    for n, outcome in enumerate(process_paths(list(todo), limits=limits, jobs=jobs, then=prepare)):
+        if n == 0:
+            _preload_recurrence()  # once the workers are running (not while they are being forked)
         path = str(Path(outcome.path).resolve())
         sha = todo.get(path) or file_sha256(path)
         previous = gs.catalog_entry(path)

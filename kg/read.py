@@ -430,5 +430,9 @@ _REPORT_SIGNS = re.compile(
 
 def looks_like_report(text: str) -> bool:
     """At least two distinct signs of an inspection report in the text."""
-    found = {m.group(0).lower() for m in _REPORT_SIGNS.finditer(text[:20000])}
-    return len(found) >= 2 and "inspect" in " ".join(found)
+    found: set[str] = set()
+    for m in _REPORT_SIGNS.finditer(text, 0, 20000):
+        found.add(m.group(0).lower())
+        if len(found) >= 2 and "inspect" in " ".join(found):
+            return True  # enough seen: the rest of the text need not be searched
+    return False

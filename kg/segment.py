@@ -20,7 +20,6 @@ _BULLET = re.compile(r"- ")
 _NUMBERED = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\.\s*(?=\S)|(\d\.\d{1,2})\s+(?=[A-Z])")
 _TERMINAL = re.compile(r"[.!?:;][\"')\]]*$")
 _FOOTNOTE = re.compile(r"\d{1,2}")
-_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +61,7 @@ class Segmented:
 
 def collapse(text: str) -> str:
     """Whitespace collapsed to single spaces, ends trimmed."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())  # the same as re.sub(r"\s+", " ", text).strip(): one notion of whitespace
 
 
 @lru_cache(maxsize=None)

@@ -46,3 +46,15 @@ def test_section_path_follows_report_parts(segmented):
     src, seg = segmented("002_f1ebdee6c896ebcd.txt")
     immediately = [b for b in seg.blocks if b.kind == "label" and b.heading_id == "immediately"]
     assert [b.section[0] for b in immediately] == ["Safeguarding services", "Services for looked after children"]
+
+
+def test_collapse_treats_every_unicode_space_as_re_does():
+    """collapse uses str.split(); it must agree with re's \\s for every character."""
+    import re
+    import sys
+
+    from kg.segment import collapse
+
+    spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if re.fullmatch(r"\s", c))
+    text = f"{spaces}a{spaces}b\u00a0\u2009c{spaces}"
+    assert collapse(text) == re.sub(r"\s+", " ", text).strip() == "a b c"

@@ -168,11 +168,10 @@ _NOT_NAME = re.compile(r"\b(?:Inspection|Inspectors?|Judgement|Grade|Council|Ser
                        r"|Children|Report|Department|Majesty's|Local|Authority|Effectiveness|Overall|Director"
                        r"|Chief|Deputy|National|Social|Care|Commission|Constabulary|Probation|Police|Executive"
                        r"|Officer|Head|Trust|Partnership|Yours|Dear)\b")
-_WS = re.compile(r"\s+")
 
 
 def _collapse(s: str) -> str:
-    return _WS.sub(" ", s).strip()
+    return " ".join(s.split())  # the same as re.sub(r"\s+", " ", s).strip(), faster
 
 
 def _is_name(s: str) -> bool:
