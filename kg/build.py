@@ -10,10 +10,10 @@ Two files with the same report text (the same report saved twice) share one repo
 (in path order) builds it; the other is listed in `duplicates` and recorded in the catalog as a
 duplicate, and is not built again.
 
-Every write is atomic and carries each report graph with its catalog entry (new reports are added a
-few at a time in one transaction; a report that replaces an older graph or entry is one SPARQL update),
-so a build killed at any moment leaves each report fully present or absent; the next build finishes the
-job, including the derived graph (recomputed whenever the set of report graphs differs from the one it
+Every write carries each report graph with its catalog entry, all or nothing (new reports are bulk-loaded
+a batch at a time behind an intent record, see kg.store; a report that replaces an older graph or entry
+is one SPARQL update), so a build killed at any moment leaves each report fully present or absent; the
+next build finishes the job, including the derived graph (recomputed whenever the set of report graphs differs from the one it
 was computed from).
 """
 from __future__ import annotations
