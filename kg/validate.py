@@ -14,7 +14,6 @@ The result is a typed `ValidationReport`; Violations make it non-conforming, War
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
