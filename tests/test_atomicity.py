@@ -4,7 +4,8 @@ identical to a clean build.
 
 `kg build` runs as a subprocess over a few samples; it is killed after a wall-clock delay, or as soon
 as a read-only view of the store shows N reports written (the moment that just follows, the build is
-writing the next report, its failure entry, the build record or the derived graph).
+writing the next report, its failure entry, the build record or the derived graph), or as soon as
+it shows the intent record of a bulk write (kg.store), i.e. while new reports are being loaded.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import pytest
 
 from kg.build import build
 from kg.namespaces import GRAPH_CATALOG, GRAPH_DERIVED, KG
-from kg.store import REPORT_GRAPH_PREFIX, GraphStore, pipeline_version
+from kg.store import _PENDING, REPORT_GRAPH_PREFIX, GraphStore, pipeline_version
 
 from .conftest import SAMPLES
 
@@ -87,12 +88,31 @@ def _reports_written(path: Path) -> int:
         del view
 
 
-def _killed_build(reports: Path, store: Path, *, after: float | None = None, written: int | None = None):
+def _writing_a_batch(path: Path) -> bool:
+    """True while a read-only view of the store shows the intent record of a bulk write in progress."""
+    try:
+        view = ox.Store.read_only(str(path))
+    except (OSError, RuntimeError):
+        return False
+    try:
+        return next(iter(view.quads_for_pattern(ox.NamedNode(_PENDING), None, None, None)), None) is not None
+    except Exception:
+        return False
+    finally:
+        del view
+
+
+def _killed_build(reports: Path, store: Path, *, after: float | None = None, written: int | None = None,
+                  batch: bool = False):
     proc = subprocess.Popen([*KG_CMD, "build", "-q", "-j", "2", "--store", str(store), str(reports)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         if after is not None:
             time.sleep(after)
+        elif batch:  # as soon as the intent record of a bulk write is seen (best effort: the window is short)
+            deadline = time.monotonic() + 60
+            while not _writing_a_batch(store) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.005)
         else:
             deadline = time.monotonic() + 60
             while _reports_written(store) < written and proc.poll() is None and time.monotonic() < deadline:
@@ -111,6 +131,7 @@ MOMENTS = [
     pytest.param({"written": 1}, id="1-report"),
     pytest.param({"written": 3}, id="3-reports"),
     pytest.param({"written": len(FILES)}, id="all-reports"),  # the failure entry, build record, derived graph
+    pytest.param({"batch": True}, id="mid-batch"),  # while new reports are being bulk-loaded
 ]
 
 
