@@ -138,6 +138,6 @@ def process_paths(paths: Iterable[str | Path], limits: ReadLimits = ReadLimits()
             yield _process_and_then(f, limits, then)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = 1
-        for outcome in pool.map(_process_for_pool, [(f, limits, then) for f in files], chunksize=chunk):
+        # one file a task: reports differ in size, and bigger chunks left one worker idle at the end
+        for outcome in pool.map(_process_for_pool, [(f, limits, then) for f in files], chunksize=1):
             yield outcome
