@@ -12,11 +12,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+try:  # re's own parser: what a pattern must match is read from its parse tree
+    from re import _constants as C, _parser as P  # type: ignore[attr-defined]  # Python 3.11+
+except ImportError:  # Python 3.10
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse as P  # type: ignore[no-redef]
+
 
 def _required(items) -> tuple[frozenset[str], int] | None:
     """(alternatives, shortest length): one of the literals every match of the parsed items contains."""
-    from re import _constants as C  # type: ignore[attr-defined]
-
     best: tuple[frozenset[str], int] | None = None
     run: list[str] = []
 
@@ -46,15 +50,19 @@ def _required(items) -> tuple[frozenset[str], int] | None:
     return best
 
 
+def _from_tree(pattern: re.Pattern[str], walker):
+    """walker(the pattern's parse tree), or None when the pattern cannot be parsed or its tree is not what
+    the walker expects: then no prefilter is used, and the text is scanned in full."""
+    try:
+        return walker(P.parse(pattern.pattern, pattern.flags))
+    except Exception:
+        return None
+
+
 @lru_cache(maxsize=None)
 def _literals(pattern: re.Pattern[str]) -> tuple[frozenset[str], bool] | None:
     """(literals, ignore case) for a pattern's prefilter, or None when it has no usable literal."""
-    from re import _parser as P  # type: ignore[attr-defined]
-
-    try:
-        found = _required(P.parse(pattern.pattern, pattern.flags))
-    except Exception:  # an unexpected parse tree: no prefilter, scan as before
-        return None
+    found = _from_tree(pattern, _required)
     if not found or found[1] < 3:
         return None
     icase = bool(pattern.flags & re.IGNORECASE)
@@ -100,8 +108,6 @@ def may_match(pattern: re.Pattern[str], text: str) -> bool:
 def _consumed(items) -> frozenset[str] | None:
     """The characters other than letters and whitespace that the parsed pattern can match or look
     ahead at, or None when that set is open (a wildcard, a negated class, digits, a lookbehind ...)."""
-    from re import _constants as C  # type: ignore[attr-defined]
-
     extra: set[str] = set()
 
     def char(c: str) -> None:
@@ -150,14 +156,9 @@ def _run_pattern(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     and the few other characters the pattern can match, such as apostrophes and hyphens), or None when
     the pattern cannot be confined to such runs. Only runs holding a required literal then need
     scanning (a pattern that tries every capitalised word of a report is the costliest part)."""
-    from re import _parser as P  # type: ignore[attr-defined]
-
     if _literals(pattern) is None:
         return None
-    try:
-        extra = _consumed(P.parse(pattern.pattern, pattern.flags))
-    except Exception:
-        return None
+    extra = _from_tree(pattern, _consumed)
     if extra is None:
         return None
     others = "".join(sorted(re.escape(c) for c in extra))
@@ -198,8 +199,6 @@ def _required_chars(items) -> frozenset[str] | None:
     item of a sequence must match, so the first item that names its characters (a literal, a plain class,
     a group or a repeat of at least one of them, or a branch whose every alternative names them) gives
     the set; optional, zero-width and open items (\\s, [^x], lookarounds) are passed over."""
-    from re import _constants as C  # type: ignore[attr-defined]
-
     for op, av in items:
         found: frozenset[str] | None = None
         if op is C.LITERAL:
@@ -229,14 +228,9 @@ def _required_chars(items) -> frozenset[str] | None:
 
 @lru_cache(maxsize=None)
 def _chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    from re import _parser as P  # type: ignore[attr-defined]
-
     if pattern.flags & re.IGNORECASE:
         return None
-    try:
-        return _required_chars(P.parse(pattern.pattern, pattern.flags))
-    except Exception:
-        return None
+    return _from_tree(pattern, _required_chars)
 
 
 def may_contain(pattern: re.Pattern[str], text: str) -> bool:
