@@ -115,17 +115,30 @@ def to_rdflib(term):
 
 
 @lru_cache(maxsize=1)
-def reference_skeleton() -> dict:
-    """The reference statements report shapes rely on (rdf:type and skos:inScheme), by subject."""
+def _skeleton_triples() -> dict:
+    """The reference statements report shapes rely on (rdf:type and skos:inScheme), as pyoxigraph triples
+    keyed by their subject's IRI."""
     from .rdf import reference_triples
 
     keep = {str(RDF.type), str(SKOS.inScheme)}
-    out: dict = {}
+    out: dict[str, list] = {}
     for t in reference_triples():
         if t.predicate.value in keep and isinstance(t.subject, ox.NamedNode):
-            out.setdefault(URIRef(t.subject.value), []).append(
-                (URIRef(t.subject.value), to_rdflib(t.predicate), to_rdflib(t.object)))
+            out.setdefault(t.subject.value, []).append(t)
     return out
+
+
+@lru_cache(maxsize=1)
+def reference_skeleton() -> dict:
+    """The skeleton as rdflib triples, keyed by the subject (for pySHACL)."""
+    return {URIRef(iri): [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in ts]
+            for iri, ts in _skeleton_triples().items()}
+
+
+@lru_cache(maxsize=1)
+def reference_skeleton_nt() -> dict[str, str]:
+    """The skeleton as N-Triples lines, keyed by the subject's IRI (for pyshacl-turbo)."""
+    return {iri: "".join(f"{t} .\n" for t in ts) for iri, ts in _skeleton_triples().items()}
 
 
 ENGINES = ("turbo", "pyshacl")
@@ -151,26 +164,6 @@ def _compiled(shapes_id: int, shapes: Graph):
     import pyshacl_turbo
 
     return pyshacl_turbo.compile_shapes(shapes)
-
-
-@lru_cache(maxsize=1)
-def reference_skeleton_ox() -> dict:
-    """`reference_skeleton` as pyoxigraph default-graph quads, keyed by the subject node."""
-    from .rdf import reference_triples
-
-    keep = {str(RDF.type), str(SKOS.inScheme)}
-    out: dict = {}
-    for t in reference_triples():
-        if t.predicate.value in keep and isinstance(t.subject, ox.NamedNode):
-            out.setdefault(t.subject, []).append(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
-    return out
-
-
-@lru_cache(maxsize=1)
-def reference_skeleton_nt() -> dict[str, str]:
-    """`reference_skeleton_ox` as N-Triples lines, keyed by the subject's IRI."""
-    return {node.value: "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
-            for node, quads in reference_skeleton_ox().items()}
 
 
 _OBJECT_IRI = re.compile(r"> <([^>]*)> \.$", re.MULTILINE)  # the object of an N-Triples line, if an IRI
@@ -227,31 +220,18 @@ def _order(r: ValidationResult):
 
 def validate_report_graph(ntriples: str | Iterable, report: str | None = None, graph: str | None = None
                           ) -> list[ValidationResult]:
-    """Check one report graph (N-Triples text, or pyoxigraph triples) with shapes/report.ttl."""
-    if engine() == "turbo" and isinstance(ntriples, str):
-        # the text goes to pyshacl-turbo as it is (a Store would be dumped to text again), with the skeleton
-        # of the reference nodes the report's triples point at
+    """Check one report graph (N-Triples text, or pyoxigraph triples) with shapes/report.ttl, together with
+    the reference skeleton of the nodes its triples point at."""
+    if not isinstance(ntriples, str):
+        ntriples = "".join(f"{t} .\n" for t in ntriples)
+    if engine() == "turbo":  # the text goes to pyshacl-turbo as it is (no Store, no rdflib terms)
         import pyshacl_turbo
 
         skeleton = reference_skeleton_nt()
         extra = "".join(skeleton.get(iri, "") for iri in dict.fromkeys(_OBJECT_IRI.findall(ntriples)))
         return _run_turbo(pyshacl_turbo.Input(ntriples + extra, "nt", None, {}), load_shapes("report"), report, graph)
-    if engine() == "turbo":  # a pyoxigraph Store: no rdflib terms on the way
-        store = ox.Store()
-        if isinstance(ntriples, str):
-            store.load(ntriples, ox.RdfFormat.N_TRIPLES)
-        else:
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ntriples)
-        skeleton_ox = reference_skeleton_ox()
-        objects = {q.object for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
-        store.extend(q for o in objects for q in skeleton_ox.get(o, ()))
-        return _run_turbo(store, load_shapes("report"), report, graph)
     data = Graph()
-    if isinstance(ntriples, str):
-        data.parse(data=ntriples, format="nt")
-    else:
-        for t in ntriples:
-            data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    data.parse(data=ntriples, format="nt")
     skeleton = reference_skeleton()
     for o in set(data.objects()):  # only the reference nodes this report points at
         for t in skeleton.get(o, ()):
