@@ -236,30 +236,15 @@ class GraphStore:
 
     def add_reports(self, reports: Iterable[tuple[str | None, Iterable[ox.Triple] | str, CatalogEntry]],
                     build: str) -> None:
-        """Write new reports (graph IRI, triples, catalog entry), each one with its catalog entry: all of them
-        land or none does (triples as N-Triples text: `_load_reports`; as terms: one `Store.extend`
-        transaction). A new file with no graph of its own (failed, or a duplicate of another file) comes as
-        (None, "", entry): only its entry is written. Only for files and graphs for which `is_new_report`
-        holds (nothing to drop or replace); otherwise use `replace_report`, `record_failure` or
-        `record_entry`."""
-        reports = list(reports)
-        if reports and all(isinstance(r[1], str) for r in reports):
-            return self._load_reports(reports, build)
-        try:
-            quads: list[ox.Quad] = []
-            for graph, triples, entry in reports:
-                if graph is not None:
-                    g = ox.NamedNode(graph)
-                    quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
-                quads += self._catalog_quads(entry, build)
-        except (AttributeError, TypeError, ValueError) as exc:
-            raise StoreError(f"cannot write to the graph store: {exc}") from exc
-        try:
-            self.store.extend(quads)
-        except OSError as exc:
-            raise StoreError(f"cannot write to the graph store: {exc}") from exc
+        """Write new reports (graph IRI, triples as terms or as N-Triples text, catalog entry), each one with
+        its catalog entry: all of them land or none does (`_load_reports`). A new file with no graph of its
+        own (failed, or a duplicate of another file) comes as (None, "", entry): only its entry is written.
+        Only for files and graphs for which `is_new_report` holds (nothing to drop or replace); otherwise
+        use `replace_report`, `record_failure` or `record_entry`."""
+        self._load_reports([(graph, triples if isinstance(triples, str) else "".join(f"{t} .\n" for t in triples),
+                             entry) for graph, triples, entry in reports], build)
 
-    def _load_reports(self, reports: list[tuple[str, str, CatalogEntry]], build: str) -> None:
+    def _load_reports(self, reports: list[tuple[str | None, str, CatalogEntry]], build: str) -> None:
         """`add_reports` for reports given as N-Triples text (one triple a line, as `ReportGraph.ntriples`
         writes it; sent back from the workers as text, which is much cheaper than pickled terms).
 
@@ -270,6 +255,8 @@ class GraphStore:
         load (another). A store opened with the record still there was stopped mid-write: opening it for
         writing removes those graphs and entries (`undo_interrupted_write`), and the next build makes them
         again; a read-only open refuses it."""
+        if not reports:
+            return
         try:
             parts: list[str] = []
             for graph, ntriples, entry in reports:

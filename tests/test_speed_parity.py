@@ -8,7 +8,8 @@
 - the store's items read with quad patterns (kg.recur.items_from_store) vs one SPARQL query, and vs
   the items the workers work out per report graph (kg.recur.report_items);
 - the derived graph's quads made directly vs converted from rdflib triples;
-- new reports written in batches (Store.extend) vs one SPARQL update per report.
+- new reports written in batches (bulk loads, from terms or from N-Triples text) vs one SPARQL update
+  per report.
 """
 from __future__ import annotations
 
@@ -238,7 +239,7 @@ def test_batched_new_reports_equal_one_update_per_report(tmp_path, read_sample):
         one.replace_report(rg.graph.value, rg.triples, e, "urn:build:1")
     batched.add_reports([(rg.graph.value, rg.triples, e) for rg, e in zip(graphs, entries)], "urn:build:1")
     assert sorted(map(str, one.quads())) == sorted(map(str, batched.quads()))
-    # the build's path: N-Triples text from the workers, one N-Quads load
+    # the build's own input: N-Triples text from the workers
     text = GraphStore(tmp_path / "text")
     text.add_reports([(rg.graph.value, rg.ntriples(), e) for rg, e in zip(graphs, entries)], "urn:build:1")
     assert sorted(map(str, one.quads())) == sorted(map(str, text.quads()))
