@@ -93,7 +93,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     failed: list[Failure] = []
     duplicates: list[Duplicate] = []
     built_by: dict[str, str] = {}  # report graph -> the file that built it in this run
-    todo: dict[str, str] = {}
+    todo: dict[str, tuple[str, CatalogEntry | None]] = {}  # file -> (sha256, its catalog entry before this build)
     for f in files:
         try:
             sha = file_sha256(f)
@@ -114,7 +114,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
                 duplicates.append(Duplicate(f, entry.reason or "", cached=True))
             report(path=f, status="skipped")
             continue
-        todo[f] = sha
+        todo[f] = (sha, entry)
 
     listed = set(files)
     read = built = triples = 0
@@ -140,8 +140,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         if n == 0:
             _preload_recurrence()  # once the workers are running (not while they are being forked)
         path = str(Path(outcome.path).resolve())
-        sha = todo.get(path) or file_sha256(path)
-        previous = gs.catalog_entry(path)
+        sha, previous = todo[path] if path in todo else (file_sha256(path), gs.catalog_entry(path))
         notes.extend(f"{Path(path).name}: {w}" for w in outcome.warnings)
         if outcome.source is not None:
             read += 1
@@ -276,7 +275,7 @@ def _preload_recurrence() -> None:
 
 
 def _original_of(gs: GraphStore, graph: str, path: str, built_by: dict[str, str], listed: set[str],
-                 todo: dict[str, str]) -> str | None:
+                 todo: dict) -> str | None:
     """The file that already holds this report graph, if `path` is a copy of it: built earlier in this run,
     or built before and unchanged since (listed and not to be rebuilt, or unlisted but still on disk with
     the same bytes). None if `path` is (or becomes) the graph's own file."""
