@@ -23,6 +23,7 @@ from ..read import SourceText
 from ..records import Addressee, CopyRecipient, Council, Inspector, ReportRecord, Span
 from ..resolve import CouncilEntry, resolve_council
 from ..rulefiles import compile_pattern, load_yaml, rule_error
+from ..segment import collapse
 from .dates import DateExpression, find_dates
 
 REPORT_TYPES = ("annual-unannounced-inspection", "safeguarding-and-looked-after-children-inspection",
@@ -170,10 +171,6 @@ _NOT_NAME = re.compile(r"\b(?:Inspection|Inspectors?|Judgement|Grade|Council|Ser
                        r"|Officer|Head|Trust|Partnership|Yours|Dear)\b")
 
 
-def _collapse(s: str) -> str:
-    return " ".join(s.split())  # the same as re.sub(r"\s+", " ", s).strip(), faster
-
-
 def _is_name(s: str) -> bool:
     return bool(_NAME.fullmatch(s)) and not _NOT_NAME.search(s)
 
@@ -229,14 +226,14 @@ def _split_names(text: str, start: int, end: int, rules: PeopleRules) -> list[tu
         title = rules.titles.match(text, s, e)
         if title:
             s, e = _trimmed(text, title.end(), e)
-        name = _collapse(text[s:e])
+        name = collapse(text[s:e])
         if _is_name(name):
             out.append((name, Span(s, e)))
     return out
 
 
 def _name_key(name: str) -> str:
-    return _collapse(name.replace("\u2019", "'")).lower()
+    return collapse(name.replace("\u2019", "'")).lower()
 
 
 # ---------------------------------------------------------------- title and report type
@@ -262,7 +259,7 @@ def find_title(text: str, rules: TypeRules | None = None) -> Title | None:
             if best is None or m.start() < best.start:
                 council = m.group("council") if "council" in rule.pattern.groupindex else None
                 if council:  # 'within the Royal Borough of ...': the article is not part of the name
-                    council = re.sub(r"^the\s+", "", _collapse(council))
+                    council = re.sub(r"^the\s+", "", collapse(council))
                 best = Title(rule, m.start(), m.end(), council or None)
             break
     return best
@@ -319,7 +316,7 @@ _COUNCIL_MENTIONS = re.compile(
 def _council_from_text(text: str, head_chars: int) -> tuple[str, CouncilEntry] | None:
     """Fallback: the first resolvable council named in the head of the text."""
     for m in _COUNCIL_MENTIONS.finditer(text[:head_chars]):
-        name = _collapse(m.group("a") or m.group("b"))
+        name = collapse(m.group("a") or m.group("b"))
         name = re.sub(r"^(?:The|In|Of|To|Within|For|And|By|At)\s+", "", name)
         entry = resolve_council(name)
         if entry is not None:
@@ -377,7 +374,7 @@ def _addressee(text: str, start: int, dear: re.Match[str], rules: PeopleRules,
              if not _HEADER_LINE.search(text[s:e])]
     if not lines:
         return None
-    salutation = _collapse(dear.group("who"))
+    salutation = collapse(dear.group("who"))
     sal_title = rules.titles.match(salutation + " ")
     sal_rest = salutation[sal_title.end():].strip() if sal_title else salutation
     surname = sal_rest.split()[-1] if sal_title and sal_rest else None
@@ -388,10 +385,10 @@ def _addressee(text: str, start: int, dear: re.Match[str], rules: PeopleRules,
     ns = _trimmed(text, title_m.end(), e)[0] if title_m else s
     role = organisation = None
     comma = text.find(",", ns, e)
-    if comma >= 0 and _is_name(_collapse(text[ns:comma])):
+    if comma >= 0 and _is_name(collapse(text[ns:comma])):
         # 'Mr Damian Allen, Director of People, Doncaster Council' (joint inspection letters)
         ne = _trimmed(text, ns, comma)[1]
-        role, organisation = _role_and_org(_collapse(text[comma + 1:e]), rules)
+        role, organisation = _role_and_org(collapse(text[comma + 1:e]), rules)
     elif len(lines) == 1:
         # everything on one line: 'Ms Suzanne Joyner Darlington Borough Council Town Hall, ...'
         words = list(re.finditer(r"\S+", text[ns:e]))
@@ -402,7 +399,7 @@ def _addressee(text: str, start: int, dear: re.Match[str], rules: PeopleRules,
         ne = ns + words[cut].end()
         rest = text[ne:e]
         org = re.match(r"\s*(.*?\b(?:Council|Trust|Corporation))\b", rest)
-        organisation = _collapse(org.group(1)) if org else None
+        organisation = collapse(org.group(1)) if org else None
         if organisation and _ROLE_WORDS.search(organisation):
             # 'Strategic Director, Children's Services Bristol City Council': the role runs into the
             # council's name; the council is the longest tail that names one
@@ -418,14 +415,14 @@ def _addressee(text: str, start: int, dear: re.Match[str], rules: PeopleRules,
         org_i = next((i for i, (a, b) in enumerate(rest_lines)
                       if _is_org_line(text[a:b])), None)
         if org_i is not None:
-            organisation = _collapse(text[rest_lines[org_i][0]:rest_lines[org_i][1]])
+            organisation = collapse(text[rest_lines[org_i][0]:rest_lines[org_i][1]])
             role_lines = rest_lines[:org_i]
         else:
             role_lines = rest_lines[:1]
-        role_text = _collapse(" ".join(text[a:b] for a, b in role_lines))
+        role_text = collapse(" ".join(text[a:b] for a, b in role_lines))
         if role_text and _ROLE_WORDS.search(role_text) and not re.search(r"\d", role_text):
             role = role_text
-    name = _collapse(text[ns:ne])
+    name = collapse(text[ns:ne])
     if not _is_name(name):
         return None
     if title is None and sal_title and surname and name.split()[-1] == surname:
@@ -449,13 +446,13 @@ def _signatories(text: str, rules: PeopleRules, start: int) -> list[tuple[str, s
             break
         q = re.search(r"(?:Senior )?(?:Her|His) Majesty's Inspector\b|\bS?HMI\b|\bInspector\b", line)
         ns, ne = _trimmed(text, s, s + q.start() if q else e)
-        name = _collapse(text[ns:ne])
+        name = collapse(text[ns:ne])
         if name and _is_name(name):
-            out.append([name, _collapse(text[s + q.start():e]) if q else None, Span(ns, ne)])
+            out.append([name, collapse(text[s + q.start():e]) if q else None, Span(ns, ne)])
         elif _SIGNING_BODY.match(line) and (not out or out[-1][1] is not None):
             continue  # the inspectorate a signatory signs for (joint letters: 'Ofsted', 'HMI Probation')
         elif out and out[-1][1] is None:
-            out[-1][1] = _collapse(line)  # the role line under a name
+            out[-1][1] = collapse(line)  # the role line under a name
         elif not out:
             break
     return [tuple(x) for x in out]
@@ -483,7 +480,7 @@ def _copy_list(text: str, rules: PeopleRules, start: int) -> tuple[CopyRecipient
             break
         lead = line.split(",", 1)[0]
         lead_name = rules.titles.sub("", lead, count=1).strip() if rules.titles.match(lead) else lead
-        if _is_name(_collapse(lead_name)) and not rules.org_head.search(lead_name) or not entries:
+        if _is_name(collapse(lead_name)) and not rules.org_head.search(lead_name) or not entries:
             entries.append([s, e, line])
         else:
             # a line that is an organisation by itself is a new part ('..., Lead Member' / 'X Council');
@@ -499,10 +496,10 @@ def _copy_list(text: str, rules: PeopleRules, start: int) -> tuple[CopyRecipient
         t = rules.titles.match(text, ns, ne)
         if t:
             ns = _trimmed(text, t.end(), ne)[0]
-        name = _collapse(text[ns:ne])
+        name = collapse(text[ns:ne])
         if not _is_name(name):
             continue
-        rest = _collapse(joined.split(",", 1)[1]) if comma >= 0 else ""
+        rest = collapse(joined.split(",", 1)[1]) if comma >= 0 else ""
         role, org = _role_and_org(rest, rules)
         out.append(CopyRecipient(name, role, org, Span(ns, ne)))
     return tuple(out)
@@ -552,11 +549,11 @@ def team_inspectors(text: str, rules: PeopleRules) -> list[Inspector]:
                 break
         else:
             continue
-        role = _singular(_collapse(lm.group("label")))
+        role = _singular(collapse(lm.group("label")))
         start, end = lm.end(), m.end()
-        if not _collapse(text[start:end]):
+        if not collapse(text[start:end]):
             continue
-        plural = role != _collapse(lm.group("label"))
+        plural = role != collapse(lm.group("label"))
         # continuation lines: the list wraps ('..., Ralph' / 'Trevelyan-Butler, Sue Williams.')
         pos = end
         while pos < len(text):
@@ -572,7 +569,7 @@ def team_inspectors(text: str, rules: PeopleRules) -> list[Inspector]:
                 break
             mid_name = not prev.endswith((",", ";", ".", ")")) and not prev.endswith(" and")
             probe = (prev.split()[-1] + " " + line) if mid_name else line  # 'Ralph' / 'Trevelyan-Butler, ...'
-            names_like = all(_is_name(_collapse(rules.qualifier_tail.sub("", p))) or rules.qualifier_only.match(p)
+            names_like = all(_is_name(collapse(rules.qualifier_tail.sub("", p))) or rules.qualifier_only.match(p)
                              for p in _NAME_SEPARATORS.split(probe.rstrip(".,")) if p.strip())
             open_list = not mid_name and not prev.endswith(".") or (plural and mid_name)
             if names_like and open_list:
@@ -604,9 +601,9 @@ def prose_team_inspectors(text: str, rules: PeopleRules, known: list[Inspector])
                 if s >= e:
                     continue
                 tail = rules.qualifier_tail.search(text, s, e)
-                role = _collapse(text[tail.start():e]).strip(" ,.") if tail else ""
+                role = collapse(text[tail.start():e]).strip(" ,.") if tail else ""
                 ns, ne = _trimmed(text, s, tail.start()) if tail else (s, e)
-                name = _collapse(text[ns:ne])
+                name = collapse(text[ns:ne])
                 if not _is_name(name):
                     break  # the list has ended ('... HMI and National Lead for Fostering')
                 if _name_key(name) not in seen:
@@ -624,7 +621,7 @@ def letter_inspectors(text: str, rules: PeopleRules, letter: Letter, body_start:
     named: list[tuple[str, str | None, bool, Span]] = []
     for phrase in rules.visit_phrases:
         for m in phrase.pattern.finditer(text, body_start, min(len(text), body_start + 6000)):
-            role = _singular(_collapse(m.group("role"))) if "role" in m.groupdict() and m.group("role") else None
+            role = _singular(collapse(m.group("role"))) if "role" in m.groupdict() and m.group("role") else None
             for name, span in _split_names(text, m.start("names"), m.end("names"), rules):
                 # 'A (lead inspector), B and C': the lead marked after a name in the list
                 marked = _LEAD_MARK.match(text, span.end, m.end("names") + 1) is not None
@@ -680,7 +677,7 @@ def _date_notes(is_letter: bool, letter_date: date | None, published: date | Non
         notes.append("No inspection dates found in the text.")
     else:
         start, end = visit.first, visit.last
-        printed = f"printed '{_collapse(visit.text)}'"
+        printed = f"printed '{collapse(visit.text)}'"
         if end < start:
             notes.append(f"Inspection dates {printed} end before they start.")
         if len(visit.dates) > 2 and re.search(r"\band\b|,", visit.text) \
@@ -688,7 +685,7 @@ def _date_notes(is_letter: bool, letter_date: date | None, published: date | Non
             notes.append(f"The inspection ran in more than one period ({printed}): inspection_start is the "
                          "first day of the first period and inspection_end the last day of the last.")
         if not is_letter and start == end:
-            notes.append(f"Only one inspection date is printed ('{_collapse(visit.text)}'), for an inspection that usually "
+            notes.append(f"Only one inspection date is printed ('{collapse(visit.text)}'), for an inspection that usually "
                          "runs over several weeks: start and end are both that date, as printed.")
         if letter_date and (letter_date - end).days > LETTER_GAP_DAYS:
             notes.append(f"Letter dated {letter_date:%-d %B %Y} is more than six months after the visit "

@@ -15,6 +15,7 @@ from ..read import SourceText
 from ..records import Board, PartnerOrganisation, Service, Span
 from ..rules import Entry, load_rule_file
 from ..scan import finditer as _finditer, may_match as _may_match
+from ..segment import collapse
 
 _TRAILING_ACRONYM = re.compile(r"\s*\(([A-Z&]{2,8})\)")
 
@@ -52,7 +53,7 @@ def _mentions(text: str, entries: tuple[Entry, ...]) -> list[Mention]:
                 continue
             if text[max(0, s - 7):s].lower() == "former ":
                 continue  # a body that no longer exists ('the former Children's Trust')
-            name = re.sub(r"\s+", " ", m.group(0)).strip()
+            name = collapse(m.group(0))
             acr = _TRAILING_ACRONYM.match(text, t)
             if acr and e.get("id") != "lscb-acronym":
                 name, t = f"{name} ({acr.group(1)})", acr.end()
