@@ -529,6 +529,11 @@ _KG = "https://w3id.org/ofsted-kg/def#"
 _DCT = "http://purl.org/dc/terms/"
 
 
+def item_order(item: Item) -> tuple:
+    """The order items are listed in: by council, date, report, category and position."""
+    return item.council, item.date or "", item.document, item.category, item.position
+
+
 def items_from_store(store, scheme: ThemeScheme | None = None,
                      finding_kinds: Sequence[str] = ("weakness", "headline-finding"),
                      skip_graphs: frozenset[str] | set[str] = frozenset()) -> tuple[Item, ...]:
@@ -621,7 +626,7 @@ def items_from_store(store, scheme: ThemeScheme | None = None,
                                     position=pos, kind=kind, text=text,
                                     themes=assign_themes(text, scheme),
                                     text_sha256=_local(p[derived].value))
-    return tuple(sorted(seen.values(), key=lambda i: (i.council, i.date or "", i.document, i.category, i.position)))
+    return tuple(sorted(seen.values(), key=item_order))
 
 
 def _items_from_store_sparql(store, scheme: ThemeScheme | None = None,
@@ -649,7 +654,7 @@ def _items_from_store_sparql(store, scheme: ThemeScheme | None = None,
                          gss_code=_local(val("c")) if val("c") else None, date=date,
                          inspection=val("insp") or document, category=category, position=position, kind=kind,
                          text=text, themes=assign_themes(text, scheme), text_sha256=report_hash)
-    return tuple(sorted(seen.values(), key=lambda i: (i.council, i.date or "", i.document, i.category, i.position)))
+    return tuple(sorted(seen.values(), key=item_order))
 
 
 def report_items(graph: str, ntriples: str) -> tuple[Item, ...]:
@@ -695,7 +700,7 @@ def refresh_derived(store, params: LinkParams = LinkParams(), scheme: ThemeSchem
     if known_items:
         present = set(store.report_graphs())
         items = tuple(sorted((*items, *(it for g, its in known_items.items() if g in present for it in its)),
-                             key=lambda i: (i.council, i.date or "", i.document, i.category, i.position)))
+                             key=item_order))
     scheme = scheme or default_scheme()
     result = link_items(items, params, scheme)
     store.replace_derived(derived_quads(result))

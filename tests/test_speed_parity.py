@@ -181,14 +181,13 @@ def test_items_from_store_match_the_sparql_query(sample_store):
 def test_items_worked_out_per_report_match_the_items_read_from_the_store(sample_store):
     """What the build's workers send back (kg.recur.report_items of each report graph) is what the main
     process would otherwise read back from the store."""
-    from kg.recur import items_from_store, report_items
+    from kg.recur import item_order, items_from_store, report_items
     from kg.store import GraphStore
 
     gs = GraphStore(sample_store[0], read_only=True)
     per_report = [it for g in gs.report_graphs() for it in report_items(g, gs.graph_ntriples(g))]
-    order = lambda i: (i.council, i.date or "", i.document, i.category, i.position)  # noqa: E731
     stored = items_from_store(gs)
-    assert len(stored) > 100 and sorted(per_report, key=order) == list(stored)
+    assert len(stored) > 100 and sorted(per_report, key=item_order) == list(stored)
     assert items_from_store(gs, skip_graphs=set(gs.report_graphs())) == ()
 
 
