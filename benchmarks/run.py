@@ -84,20 +84,17 @@ def table(title: str, header: tuple[str, ...], rows: list[tuple]) -> str:
 
 @contextmanager
 def unoptimised_extraction():
-    """The extractor as it was before the speed-ups: every gazetteer regex scans the whole text, the
-    segmenter re-matches the section patterns for every line it looks at."""
-    from kg import segment
-    from kg.extract import organisations as org
+    """The extractor as it was before the speed-ups: every regex of kg.scan's users (gazetteer, lead-ins)
+    scans the whole text, the segmenter re-matches the section patterns for every line it looks at."""
+    from kg import scan, segment
 
-    saved = (org._may_match, org._finditer, segment.known_heading, segment.deadline_label)
-    org._may_match = lambda pattern, text: True
-    org._finditer = lambda pattern, text: pattern.finditer(text)
-    segment.known_heading = saved[2].__wrapped__
-    segment.deadline_label = saved[3].__wrapped__
+    saved = (scan.ENABLED, segment.known_heading, segment.deadline_label)
+    scan.ENABLED = False
+    segment.known_heading, segment.deadline_label = saved[1].__wrapped__, saved[2].__wrapped__
     try:
         yield
     finally:
-        org._may_match, org._finditer, segment.known_heading, segment.deadline_label = saved
+        scan.ENABLED, segment.known_heading, segment.deadline_label = saved
 
 
 @contextmanager

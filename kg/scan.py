@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+ENABLED = True  # False: every function here scans in full (the parity tests' and the benchmark's plain way)
+
 try:  # re's own parser: what a pattern must match is read from its parse tree
     from re import _constants as C, _parser as P  # type: ignore[attr-defined]  # Python 3.11+
 except ImportError:  # Python 3.10
@@ -97,6 +99,9 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def may_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False only if `text` lacks every literal one of which any match of `pattern` contains."""
+    if not ENABLED:
+        return True
     lit = _literals(pattern)
     if lit is None:
         return True
@@ -174,7 +179,7 @@ def finditer(pattern: re.Pattern[str], text: str):
     """pattern.finditer(text), scanning only the parts of the text where a match can be: the runs (see
     `_run_pattern`) around each occurrence of a required literal, found by matching the run pattern
     forwards from the literal and backwards over the reversed text."""
-    run_pattern = _run_pattern(pattern)
+    run_pattern = _run_pattern(pattern) if ENABLED else None
     if run_pattern is None or len(_folded(text)) != len(text):
         yield from pattern.finditer(text)
         return
@@ -236,5 +241,5 @@ def _chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
 def may_contain(pattern: re.Pattern[str], text: str) -> bool:
     """False only if `text` lacks every character one of which any match of `pattern` needs (a quick
     test for rules such as 'replace curly quotes', which most texts give nothing to do)."""
-    chars = _chars(pattern)
+    chars = _chars(pattern) if ENABLED else None
     return chars is None or any(c in text for c in chars)

@@ -21,7 +21,7 @@ import pytest
 from kg.extract import extract_record
 from kg.extract import organisations as org
 from kg.rdf import map_record
-from kg import segment
+from kg import scan, segment
 
 SAMPLES = ["000_8c596ea8a2081205.txt", "003_fd8ddec3fbd4e1da.txt", "barnsley_2018-11-19.pdf",
            "darlington_2015-09-01.pdf", "doncaster_2022-04-08.pdf", "kent_2013-08-23.pdf"]
@@ -34,14 +34,14 @@ def _patterns():
 
 @contextmanager
 def _unoptimised():
-    saved = (org._may_match, org._finditer, segment.known_heading, segment.deadline_label)
-    org._may_match = lambda pattern, text: True
-    org._finditer = lambda pattern, text: pattern.finditer(text)
-    segment.known_heading, segment.deadline_label = saved[2].__wrapped__, saved[3].__wrapped__
+    """Every regex scanned in full (kg.scan off) and the segmenter's lookups uncached."""
+    saved = (scan.ENABLED, segment.known_heading, segment.deadline_label)
+    scan.ENABLED = False
+    segment.known_heading, segment.deadline_label = saved[1].__wrapped__, saved[2].__wrapped__
     try:
         yield
     finally:
-        org._may_match, org._finditer, segment.known_heading, segment.deadline_label = saved
+        scan.ENABLED, segment.known_heading, segment.deadline_label = saved
 
 
 @pytest.mark.parametrize("name", SAMPLES)
@@ -49,7 +49,7 @@ def test_gazetteer_scan_finds_what_a_full_scan_finds(read_sample, name):
     text = read_sample(name).text
     for p in _patterns():
         full = [m.span() for m in p.finditer(text)]
-        fast = [m.span() for m in org._finditer(p, text)] if org._may_match(p, text) else []
+        fast = [m.span() for m in scan.finditer(p, text)] if scan.may_match(p, text) else []
         assert fast == full, p.pattern
 
 
@@ -70,17 +70,16 @@ def test_gazetteer_scan_finds_what_a_full_scan_finds(read_sample, name):
 def test_gazetteer_scan_edge_cases(text):
     for p in _patterns():
         full = [m.span() for m in p.finditer(text)]
-        fast = [m.span() for m in org._finditer(p, text)] if org._may_match(p, text) else []
+        fast = [m.span() for m in scan.finditer(p, text)] if scan.may_match(p, text) else []
         assert fast == full, p.pattern
 
 
 def test_normalisation_prefilter_changes_nothing(samples_dir, monkeypatch):
-    from kg import read
     from kg.read import iter_report_files, read_source
 
     files = list(iter_report_files([samples_dir]))
     fast = [read_source(f) for f in files]
-    monkeypatch.setattr(read, "may_contain", lambda pattern, text: True)
+    monkeypatch.setattr(scan, "ENABLED", False)
     slow = [read_source(f) for f in files]
     assert len(files) >= 10 and fast == slow
 
@@ -199,7 +198,7 @@ def test_theme_prefilter_assigns_what_full_searches_assign(sample_store, monkeyp
     texts = [it.text for it in items_from_store(GraphStore(sample_store[0], read_only=True))]
     texts += ["Supervision is not regular.", "SUPERVISION", "", "the Kelvin sign: \u212aeeping children safe"]
     fast = [themes.assign_themes(t) for t in texts]
-    monkeypatch.setattr(themes, "may_match", lambda pattern, text: True)
+    monkeypatch.setattr(scan, "ENABLED", False)
     slow = [themes.assign_themes(t) for t in texts]
     assert fast == slow
     assert sum(bool(f) for f in fast) > len(texts) // 2  # most item texts do raise a theme

@@ -14,7 +14,7 @@ from functools import lru_cache
 from ..read import SourceText
 from ..records import Board, PartnerOrganisation, Service, Span
 from ..rules import Entry, load_rule_file
-from ..scan import finditer as _finditer, may_match as _may_match
+from ..scan import finditer, may_match
 from ..segment import collapse
 
 _TRAILING_ACRONYM = re.compile(r"\s*\(([A-Z&]{2,8})\)")
@@ -45,9 +45,9 @@ def _mentions(text: str, entries: tuple[Entry, ...]) -> list[Mention]:
     out = []
     for e in entries:
         pattern = _wrapping(e.pattern)
-        if not _may_match(pattern, text):
+        if not may_match(pattern, text):
             continue
-        for m in _finditer(pattern, text):
+        for m in finditer(pattern, text):
             s, t = m.span()
             if any(s < b and a < t for a, b in taken):
                 continue
