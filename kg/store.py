@@ -100,15 +100,16 @@ def _open_read_only(path: Path) -> ox.Store:
     the view was about to read is deleted under it): tried again a few times before giving up."""
     import time
 
-    for attempt in range(5):
+    for attempt in range(1, 5):
         try:
             return ox.Store.read_only(str(path))
-        except RuntimeError as exc:
-            if attempt == 4:
-                raise StoreError(f"cannot open the graph store at {path}: {' '.join(str(exc).split())}",
-                                 hint="if a build is writing to it, try again when it has finished") from exc
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
+        except RuntimeError:
+            time.sleep(0.05 * attempt)
+    try:
+        return ox.Store.read_only(str(path))
+    except RuntimeError as exc:
+        raise StoreError(f"cannot open the graph store at {path}: {' '.join(str(exc).split())}",
+                         hint="if a build is writing to it, try again when it has finished") from exc
 
 
 class GraphStore:
