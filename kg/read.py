@@ -393,9 +393,14 @@ def read_bytes(data: bytes, *, name: str, path: str | None = None,
         mapped = html_to_text(raw)
     else:
         raw = decode_text(data)
-        mapped = MappedText(raw)
+        if "\f" in raw:  # a PDF's text layer, pages joined by form feeds: read as its PDF is
+            pages = raw.replace("\r\n", "\n").replace("\r", "\n").split("\f")
+            raw = "\f".join(pages)  # spans index the text as the PDF path gives it
+            mapped, page_starts = strip_page_furniture(pages)
+        else:
+            mapped = MappedText(raw)
     mapped = normalise(mapped, fmt)
-    if fmt == "pdf":
+    if fmt == "pdf" or (fmt == "text" and "\f" in raw):
         # pages start where the first character of each raw page lands after normalisation
         raw_starts, pos = [], 0
         for p in pages:

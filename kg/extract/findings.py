@@ -11,6 +11,7 @@ from ..read import SourceText
 from ..records import Finding, Span
 from ..scan import may_match
 from ..segment import Segmented, items_under, section_rules
+from .tone import tone
 
 
 def extract_findings(src: SourceText, seg: Segmented) -> tuple[Finding, ...]:
@@ -37,5 +38,6 @@ def extract_findings(src: SourceText, seg: Segmented) -> tuple[Finding, ...]:
                 continue
             seen.add(b.start)
             section = b.section[0] if b.section else None
-            out.append(Finding(kind, b.text, section, Span(b.start, b.end)))
+            item_kind = tone(b.text) if kind == "by-tone" else kind
+            out.append(Finding(item_kind, b.text, section, Span(b.start, b.end)))
     return tuple(out)
