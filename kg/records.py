@@ -114,6 +114,8 @@ class ReportRecord:
     inspectors: tuple[Inspector, ...] = ()
     addressee: Addressee | None = None
     copied_to: tuple[CopyRecipient, ...] = ()
+    addressees: tuple[CopyRecipient, ...] = ()  # the people a jointly signed letter is sent to
+    written_statement_due: str | None = None  # date by which a written statement of action is due (JTAI)
     boards: tuple[Board, ...] = ()
     services: tuple[Service, ...] = ()
     partner_organisations: tuple[PartnerOrganisation, ...] = ()

@@ -224,6 +224,14 @@ def _not_item(text: str) -> bool:
     return any(e.pattern.search(text) for e in section_rules().get("not_items", ()))
 
 
+def _list_goes_on(blocks: tuple[Block, ...], k: int, subheadings: bool) -> bool:
+    """Does a bullet list continue at blocks[k] (a bullet, or a topic sub-heading over bullets)?"""
+    if k < len(blocks) and blocks[k].kind == "bullet":
+        return True
+    return (subheadings and k + 1 < len(blocks) and blocks[k].kind == "heading" and blocks[k].heading_id is None
+            and len(blocks[k].text) <= 100 and blocks[k + 1].kind == "bullet")
+
+
 def items_under(seg: Segmented, index: int, *, paragraphs: bool = False,
                 lead_in: re.Pattern[str] | None = None,
                 subheadings: bool = False) -> list[tuple[Block, str | None]]:
@@ -268,6 +276,12 @@ def items_under(seg: Segmented, index: int, *, paragraphs: bool = False,
         if b.kind == "paragraph" and _FOOTNOTE.fullmatch(b.text):
             continue
         if b.kind == "paragraph" and not paragraphs:
+            if out and out[-1][0].kind == "bullet" and _list_goes_on(following, k + 1, subheadings):
+                # an indented paragraph that continues the bullet above it, the list going on after it
+                prev = out[-1][0]
+                out[-1] = (Block(prev.kind, f"{prev.text} {b.text}", prev.start, b.end, prev.section,
+                                 prev.number, prev.heading_id, prev.line_count + b.line_count), out[-1][1])
+                continue
             break
         if out and b.kind == "paragraph" and is_lead_in:
             break  # a lead-in opens the next list ('The following areas of satisfactory practice ...:')

@@ -328,12 +328,18 @@ def test_jtai_several_addressees_signed_for_each_inspectorate():
     assert rec.report_type == "joint-targeted-area-inspection"
     assert (rec.council.name_as_printed, rec.council.gss_code) == ("Bristol City Council", "E06000023")
     assert (rec.letter_date, rec.inspection_start, rec.inspection_end) == ("2018-06-07", "2018-04-16", "2018-04-20")
-    a = rec.addressee  # the first of the addressees (the record has one)
-    assert (a.title, a.name, a.role, a.organisation) == (
-        "Ms", "Jane Example", "Director of Children's Services", "Bristol City Council")
-    # the inspectorates' names above the signatures are not people and do not end the signatures
+    # addressed to the partnership of the salutation; the people named above it are listed apart
+    a = rec.addressee
+    assert (a.title, a.name, a.role, a.organisation) == (None, "local partners", None, None)
+    assert [(p.name, p.role, p.organisation) for p in rec.addressees][:2] == [
+        ("Jane Example", "Director of Children's Services", "Bristol City Council"),
+        ("Ann Sample", "Chief Executive", "Bristol City Council")]
+    assert len(rec.addressees) == 5
+    assert rec.written_statement_due == "2018-09-20"
+    # the inspectorates' names above the signatures are not people and do not end the signatures;
+    # all four leaders sign, none is the lead inspector
     assert people(rec) == [
-        ("Yvonne Hartley", "National Director, Social Care", True, True),
+        ("Yvonne Hartley", "National Director, Social Care", False, True),
         ("Ursula Grant", "Deputy Chief Inspector, Primary Medical Services and Integrated Care", False, True),
         ("Wendy Mills", "Her Majesty's Inspector of Constabulary", False, True),
         ("Helen Dale", "Assistant Chief Inspector", False, True)]

@@ -41,6 +41,7 @@ class DateExpression:
     start: int  # character offsets of the printed expression
     end: int
     dates: tuple[date, ...]  # every full date the expression names, in printed order
+    year_assumed: bool = False  # no year printed: the dates take a year given by the caller
 
     @property
     def first(self) -> date:
@@ -59,8 +60,9 @@ def _full_date(day: int, month: int, year: int) -> date | None:
         return None
 
 
-def _dates_of(expr: str) -> tuple[date, ...]:
-    """Dates named by one expression: each day takes the next printed month and year."""
+def _dates_of(expr: str, default_year: int | None = None) -> tuple[date, ...]:
+    """Dates named by one expression: each day takes the next printed month and year (or
+    `default_year` when the expression prints no year at all)."""
     toks: list[tuple[str, int]] = []
     for m in _TOKENS.finditer(expr):
         if m.group("year"):
@@ -75,6 +77,8 @@ def _dates_of(expr: str) -> tuple[date, ...]:
             continue
         month = next((v for k, v in toks[i + 1:] if k == "m"), None)
         year = next((v for k, v in toks[i + 1:] if k == "y"), None)
+        if year is None and not any(k == "y" for k, _ in toks):
+            year = default_year
         if month is None or year is None or not 1 <= value <= 31:
             continue
         d = _full_date(value, month, year)
@@ -83,13 +87,19 @@ def _dates_of(expr: str) -> tuple[date, ...]:
     return tuple(out)
 
 
-def find_dates(text: str, start: int = 0, end: int | None = None) -> Iterator[DateExpression]:
-    """Every date expression in text[start:end] that names at least one full date."""
+def find_dates(text: str, start: int = 0, end: int | None = None,
+               default_year: int | None = None) -> Iterator[DateExpression]:
+    """Every date expression in text[start:end] that names at least one full date. With
+    `default_year`, an expression of days and months alone ('16 May and 20 May') takes that year."""
     end = len(text) if end is None else end
     for m in DATE_EXPR.finditer(text, start, end):
         dates = _dates_of(m.group(0))
+        assumed = False
+        if not dates and default_year is not None:
+            dates = _dates_of(m.group(0), default_year)
+            assumed = bool(dates)
         if dates:
-            yield DateExpression(m.group(0), m.start(), m.end(), dates)
+            yield DateExpression(m.group(0), m.start(), m.end(), dates, assumed)
 
 
 def parse_date(text: str) -> date | None:

@@ -14,7 +14,7 @@ from ..segment import Segmented, items_under, section_rules
 from .tone import tone
 
 
-def extract_findings(src: SourceText, seg: Segmented) -> tuple[Finding, ...]:
+def extract_findings(src: SourceText, seg: Segmented, report_type: str | None = None) -> tuple[Finding, ...]:
     rules = section_rules()
     kinds = {e["id"]: e for e in rules["headings"] if e.get("finding")}
     out: list[Finding] = []
@@ -22,7 +22,8 @@ def extract_findings(src: SourceText, seg: Segmented) -> tuple[Finding, ...]:
     for i, h in enumerate(seg.blocks):
         kind = None
         paragraphs = numbered = False
-        if h.kind == "heading" and h.heading_id in kinds and h.section[:1] != ("Contents",):
+        if h.kind == "heading" and h.heading_id in kinds and h.section[:1] != ("Contents",) and (
+                report_type is None or report_type in kinds[h.heading_id].get("report_types", (report_type,))):
             kind = kinds[h.heading_id]["finding"]
             paragraphs = bool(kinds[h.heading_id].get("paragraphs"))
             numbered = bool(kinds[h.heading_id].get("numbered"))

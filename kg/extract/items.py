@@ -38,7 +38,7 @@ def extract_items(src: SourceText, report_type: str, council: str | None = None)
     boards = extract_boards(src)
     return Items(
         judgements=extract_judgements(src, seg, report_type),
-        findings=extract_findings(src, seg),
+        findings=extract_findings(src, seg, report_type),
         recommendations=extract_recommendations(src, seg, boards, council),
         boards=boards,
         services=extract_services(src),

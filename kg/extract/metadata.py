@@ -43,6 +43,7 @@ class TitleRule:
     pattern: re.Pattern[str]
     council: str  # group | before | after | none
     line: int  # line in the rule file, for messages
+    joint_letter: bool = False  # signed jointly by several inspectorates (report_types.yaml)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,8 @@ def load_type_rules(path: str | None = None) -> TypeRules:
                                       flags=re.IGNORECASE)
             if where == "group" and "council" not in pattern.groupindex:
                 raise rule_error(file, t, "council: group needs a (?P<council>...) group in the pattern")
-            titles.append(TitleRule(fam["id"], reason, pattern, where, t.get("__line__", 0)))
+            titles.append(TitleRule(fam["id"], reason, pattern, where, t.get("__line__", 0),
+                                    bool(fam.get("joint_letter"))))
     return TypeRules(int(doc.get("head_chars", 6000)), str(doc.get("unmatched_reason", "no known title")),
                      tuple(titles))
 
@@ -107,6 +109,7 @@ class PeopleRules:
     copy_heading: re.Pattern[str]
     org_head: re.Pattern[str]
     org_start: re.Pattern[str]
+    post_nominals: re.Pattern[str]  # honours and degrees after a name, to the end of the string
 
 
 @lru_cache(maxsize=None)
@@ -156,6 +159,8 @@ def load_people_rules(path: str | None = None) -> PeopleRules:
         copy_heading=pat("copy_heading", r"^{}[ \t]*"),
         org_head=pat("organisation_heads", r"\b{}\b"),
         org_start=pat("organisation_starts", r"^{}"),
+        post_nominals=re.compile(r"(?:,?[ \t]+(?:" + "|".join(map(re.escape, doc.get("post_nominals") or ()))
+                                 + r"|[A-Z]{2,})\b\.?)+[ \t]*$"),
     )
 
 
@@ -435,24 +440,41 @@ _SIGNING_BODY = re.compile(r"(?:Ofsted|Care Quality Commission|HMI(?:CFRS)?|HMIC
 
 
 def _signatories(text: str, rules: PeopleRules, start: int) -> list[tuple[str, str | None, Span]]:
-    """Names (and roles) under 'Yours sincerely': 'Name' then 'Role' lines, or 'Name Role' on one line."""
+    """Names (and roles) under 'Yours sincerely': 'Name' then 'Role' lines, or 'Name Role' on one line.
+
+    Titles and post-nominals are not part of a name ('Dr Sean O'Kelly BSc MB ChB', 'Wendy Williams,
+    CBE'); a role that wraps onto a second line ('HMI Constabulary and Fire & Rescue' / 'Services')
+    is joined when the next line is a name or the end of the block."""
     m = rules.sign_off.search(text, start)
     if not m:
         return []
     out: list[list] = []
-    for s, e in _lines(text, m.end(), min(len(text), m.end() + 800))[:16]:
+    role_line_before = False  # the line before set the role of the last signatory
+    lines = _lines(text, m.end(), min(len(text), m.end() + 800))[:16]
+    for k, (s, e) in enumerate(lines):
         line = text[s:e]
         if rules.copy_heading.match(line) or len(line) > 90 or line.endswith("."):
             break
         q = re.search(r"(?:Senior )?(?:Her|His) Majesty's Inspector\b|\bS?HMI\b|\bInspector\b", line)
         ns, ne = _trimmed(text, s, s + q.start() if q else e)
+        title = rules.titles.match(text, ns, ne)
+        if title:
+            ns = _trimmed(text, title.end(), ne)[0]
+        honours = rules.post_nominals.search(text, ns, ne)
+        if honours and honours.start() > ns:
+            ne = _trimmed(text, ns, honours.start())[1]
         name = collapse(text[ns:ne])
+        was_role = role_line_before
+        role_line_before = False
         if name and _is_name(name):
             out.append([name, collapse(text[s + q.start():e]) if q else None, Span(ns, ne)])
         elif _SIGNING_BODY.match(line) and (not out or out[-1][1] is not None):
             continue  # the inspectorate a signatory signs for (joint letters: 'Ofsted', 'HMI Probation')
         elif out and out[-1][1] is None:
             out[-1][1] = collapse(line)  # the role line under a name
+            role_line_before = True
+        elif out and was_role and (k + 1 == len(lines) or _is_name(collapse(text[slice(*lines[k + 1])]))):
+            out[-1][1] = f"{out[-1][1]} {collapse(line)}"  # the role wraps onto this line
         elif not out:
             break
     return [tuple(x) for x in out]
@@ -519,6 +541,54 @@ def _role_and_org(rest: str, rules: PeopleRules) -> tuple[str | None, str | None
     if of and rules.org_head.search(of.group("org").split()[-1]):
         return of.group("role"), of.group("org")
     return rest, None
+
+
+def _named_recipients(text: str, start: int, end: int, rules: PeopleRules) -> tuple[CopyRecipient, ...]:
+    """The people a jointly signed letter lists above its salutation, one per entry
+    ('Paul Greenhaigh, Director of Children's Services, London Borough of Croydon'); an entry may
+    wrap onto further lines."""
+    entries: list[list[int]] = []
+    for s, e in _lines(text, start, end):
+        if _HEADER_LINE.search(text[s:e]):
+            continue
+        comma = text.find(",", s, e)
+        head = collapse(text[s:comma if comma >= 0 else e])
+        title = rules.titles.match(head + " ")
+        head = head[title.end():].strip() if title else head
+        honours = rules.post_nominals.search(head)
+        head = head[:honours.start()].strip() if honours and honours.start() > 0 else head
+        if comma >= 0 and _is_name(head):
+            entries.append([s, e])
+        elif entries:
+            entries[-1][1] = e
+    out = []
+    for s, e in entries:
+        title = rules.titles.match(text, s, e)
+        ns = _trimmed(text, title.end(), e)[0] if title else s
+        comma = text.find(",", ns, e)
+        ne = _trimmed(text, ns, comma)[1]
+        honours = rules.post_nominals.search(text, ns, ne)
+        if honours and honours.start() > ns:
+            ne = _trimmed(text, ns, honours.start())[1]
+        role, org = _role_and_org(collapse(text[comma + 1:e]), rules)
+        out.append(CopyRecipient(collapse(text[ns:ne]), role, org, Span(ns, ne)))
+    return tuple(out)
+
+
+def _written_statement_due(text: str, start: int) -> DateExpression | None:
+    """The date a written statement of action is due by ('... should send the written statement of
+    action to ... by 6 October 2016')."""
+    for m in _STATEMENT.finditer(text, start):
+        by = re.search(r"\bby\s+", text[m.end():m.end() + 120])
+        if by:
+            at = m.end() + by.end()
+            expr = next(find_dates(text, at, min(len(text), at + 40)), None)
+            if expr is not None and expr.start == at:
+                return expr
+    return None
+
+
+_STATEMENT = re.compile(r"written\s+statement\s+of\s+(?:proposed\s+)?action", re.IGNORECASE)
 
 
 def read_letter(text: str, dear: re.Match[str], rules: PeopleRules) -> Letter:
@@ -664,9 +734,10 @@ def _date_after(text: str, label: re.Pattern[str], head: int) -> DateExpression 
     return None
 
 
-def _visit_dates(text: str, start: int) -> DateExpression | None:
-    """A letter's visit dates: the first full date printed after its title ('... on 26 and 27 June 2024')."""
-    return next(find_dates(text, start, min(len(text), start + 1500)), None)
+def _visit_dates(text: str, start: int, letter_year: int | None = None) -> DateExpression | None:
+    """A letter's visit dates: the first date printed after its title ('... on 26 and 27 June 2024');
+    days and months printed without a year ('Between 16 May and 20 May') take the letter's year."""
+    return next(find_dates(text, start, min(len(text), start + 1500), default_year=letter_year), None)
 
 
 def _date_notes(is_letter: bool, letter_date: date | None, published: date | None,
@@ -678,6 +749,8 @@ def _date_notes(is_letter: bool, letter_date: date | None, published: date | Non
     else:
         start, end = visit.first, visit.last
         printed = f"printed '{collapse(visit.text)}'"
+        if visit.year_assumed:
+            notes.append(f"Inspection dates {printed}, without a year: the year of the letter is taken.")
         if end < start:
             notes.append(f"Inspection dates {printed} end before they start.")
         if len(visit.dates) > 2 and re.search(r"\band\b|,", visit.text) \
@@ -729,11 +802,25 @@ def extract_metadata(src: SourceText) -> ReportRecord:
                if council_found else Council(title.council_text if title else None, None, None))
 
     body_start = title.end if title else (dear.end() if dear else 0)
+    joint = bool(title and title.rule.joint_letter)
+    addressee = letter.addressee if letter else None
+    addressees: tuple[CopyRecipient, ...] = ()
+    statement_due = None
     if is_letter:
-        visit = _visit_dates(text, body_start)
-        published = _date_after(text, _PUBLISHED, len(text))
         letter_date = letter.date.first if letter.date else None
-        inspectors = letter_inspectors(text, people, letter, body_start)
+        visit = _visit_dates(text, body_start, letter_date.year if letter_date else None)
+        published = _date_after(text, _PUBLISHED, len(text))
+        if joint:
+            # signed by the leaders of the inspectorates: all sign, none leads; addressed to the
+            # partnership of the salutation, the people named above it listed apart
+            inspectors = [Inspector(n, r, False, True, sp) for n, r, sp in letter.signatories]
+            who = dear.group("who").rstrip(" ,")
+            addressee = Addressee(None, collapse(who), None, None, Span(dear.start("who"), dear.start("who") + len(who)))
+            addressees = _named_recipients(text, letter.date.end if letter.date else 0, dear.start(), people)
+            due = _written_statement_due(text, body_start)
+            statement_due = due.first.isoformat() if due else None
+        else:
+            inspectors = letter_inspectors(text, people, letter, body_start)
         if not inspectors:
             inspectors = team_inspectors(text, people)
     else:
@@ -754,8 +841,10 @@ def extract_metadata(src: SourceText) -> ReportRecord:
         inspection_end=visit.last.isoformat() if visit else None,
         date_notes=_date_notes(is_letter, letter_date, published_date, visit),
         inspectors=tuple(inspectors),
-        addressee=letter.addressee if letter else None,
+        addressee=addressee,
         copied_to=letter.copied_to if letter else (),
+        addressees=addressees,
+        written_statement_due=statement_due,
         report_type_reason=reason if report_type == "other" else None,
         source_sha256=src.sha256,
         text_sha256=src.text_sha256,
