@@ -393,6 +393,8 @@ class _Mapper:
             b.add(rep, k("dateNotes"), text(r.date_notes))
         if r.report_type_reason:
             b.add(rep, k("reportTypeReason"), text(r.report_type_reason))
+        for w in r.warnings:
+            b.add(rep, k("extractionWarning"), text(w))
         b.add(rep, dct("hasFormat"), self.text)
         t = self.text
         for cls in (k("TextRendition"), prov("Entity")):

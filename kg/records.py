@@ -34,6 +34,16 @@ class Inspector:
 
 
 @dataclass(frozen=True, slots=True)
+class HeadingSeen:
+    """An item heading the extractor recognised, where it stands and how many items it gave."""
+
+    heading: str
+    page: int
+    items: int
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Addressee:
     title: str | None
     name: str
@@ -126,6 +136,8 @@ class ReportRecord:
     source_sha256: str | None = None  # hash of the file's bytes
     text_sha256: str | None = None  # hash of the normalised text the spans refer to
     source_format: str | None = None  # pdf | text | html
+    headings: tuple[HeadingSeen, ...] = ()  # item headings recognised, with their item counts
+    warnings: tuple[str, ...] = ()  # where the extractor is unsure: for a reader to check by hand
 
 
 def _plain(value: Any) -> Any:
@@ -180,6 +192,8 @@ def record_from_dict(d: dict) -> ReportRecord:
         addressee=Addressee(addressee.get("title"), addressee["name"], addressee.get("role"),
                             addressee.get("organisation"), _span(addressee.get("span"))) if addressee else None,
         copied_to=people(CopyRecipient, d.get("copied_to")),
+        addressees=people(CopyRecipient, d.get("addressees")),
+        written_statement_due=d.get("written_statement_due"),
         boards=tuple(Board(b["name_as_printed"], b.get("kind") or "other-board", tuple(b.get("also_printed_as") or ()),
                            _span(b.get("span"))) for b in d.get("boards") or ()),
         services=tuple(Service(s) if isinstance(s, str) else Service(s["name"], _span(s.get("span")))
@@ -198,4 +212,7 @@ def record_from_dict(d: dict) -> ReportRecord:
         report_type_reason=d.get("report_type_reason"),
         source_sha256=d.get("source_sha256"), text_sha256=d.get("text_sha256"),
         source_format=d.get("source_format"),
+        headings=tuple(HeadingSeen(h["heading"], int(h["page"]), int(h["items"]), _span(h.get("span")))
+                       for h in d.get("headings") or ()),
+        warnings=tuple(d.get("warnings") or ()),
     )

@@ -219,7 +219,7 @@ def segment(src: SourceText) -> Segmented:
     return Segmented(lines, tuple(blocks), width)
 
 
-def _not_item(text: str) -> bool:
+def not_item(text: str) -> bool:
     """An item that says there is nothing to list ('There are no areas for priority action.')."""
     return any(e.pattern.search(text) for e in section_rules().get("not_items", ()))
 
@@ -267,7 +267,7 @@ def items_under(seg: Segmented, index: int, *, paragraphs: bool = False,
                 if nxt is not None and nxt.kind in kinds:
                     continue  # a topic sub-heading inside the list
             break
-        if _not_item(b.text):
+        if not_item(b.text):
             continue
         is_lead_in = (b.text.endswith(":") or b.text.endswith("following action.")
                       or (lead_in is not None and lead_in.search(b.text) is not None))

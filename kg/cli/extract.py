@@ -19,7 +19,9 @@ Examples:
   kg extract --format json letters/2010/*.txt
 
 Unreadable files get one line on stderr (file and reason); the others are still extracted,
-and the exit status is 1 if any file failed. A second copy of a report (same text under another
+and the exit status is 1 if any file failed. Where the extractor is unsure (a heading that gave
+no items, a letter whose findings were not read, fewer graded areas than the framework grades) it
+says so on stderr; the same warnings are in the record (`warnings`) and in the graph. A second copy of a report (same text under another
 name) gets one warning line and is not printed again. Limits: --max-mb, --max-pages, --timeout.
 """
 
@@ -48,6 +50,8 @@ def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout):
         if original != outcome.path:
             echo_err(f"warning: {outcome.path}: same report as {original}; not extracted again")
             continue
+        for w in outcome.record.warnings:  # where the extractor is unsure: for a reader to check
+            echo_err(f"warning: {outcome.path}: {w}")
         d = record_to_dict(outcome.record)
         if fmt == "jsonl":
             sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")

@@ -10,15 +10,19 @@ from dataclasses import replace
 
 from ..read import SourceText
 from ..records import ReportRecord
+from ..segment import segment
+from .audit import audit
 from .items import extract_items
 from .metadata import extract_metadata
 
 
 def extract_record(src: SourceText) -> ReportRecord:
-    """The full report record of one report text."""
+    """The full report record of one report text, with what the extractor saw and doubts."""
     meta = extract_metadata(src)
     items = extract_items(src, meta.report_type, meta.council.name_as_printed)
-    return replace(meta, **items.as_fields())
+    record = replace(meta, **items.as_fields())
+    headings, warnings = audit(src, segment(src), record)
+    return replace(record, headings=headings, warnings=warnings)
 
 
 __all__ = ["extract_record", "extract_metadata", "extract_items"]

@@ -27,7 +27,7 @@ _MONTH = r"(?:January|February|March|April|May|June|July|August|September|Octobe
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 _TOKEN = rf"(?:{_DAY}(?![\d:])|{_MONTH}\b|{_YEAR}\b)"
-_CONNECT = r"(?:\s*(?:[-\u2010-\u2015]|to|and|until|till|,)\s*|\s+)"
+_CONNECT = r"(?:\s*(?:[-\u2010-\u2015]|to|and|until|till|,)\s*|\s+of\s+(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))|\s+)"  # '15 and 16 of May 2018'
 # a run of tokens; the look-behind keeps '2018' inside '2018/19' or a page number glued to a word out
 DATE_EXPR = re.compile(rf"(?<![\w/]){_TOKEN}(?:{_CONNECT}{_TOKEN})*", re.IGNORECASE)
 _TOKENS = re.compile(rf"(?P<year>{_YEAR})\b|(?P<month>{_MONTH})\b|(?P<day>{_DAY})(?![\d:])", re.IGNORECASE)

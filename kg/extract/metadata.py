@@ -22,7 +22,7 @@ from ..paths import data_dir
 from ..read import SourceText
 from ..records import Addressee, CopyRecipient, Council, Inspector, ReportRecord, Span
 from ..resolve import CouncilEntry, resolve_council
-from ..rulefiles import compile_pattern, load_yaml, rule_error
+from ..rulefiles import LINE, compile_pattern, load_yaml, rule_error
 from ..segment import collapse
 from .dates import DateExpression, find_dates
 
@@ -51,6 +51,7 @@ class TypeRules:
     head_chars: int
     unmatched_reason: str
     titles: tuple[TitleRule, ...]
+    expects: dict[str, dict[str, int | bool]]  # report type -> what its reports hold (kg.extract.audit)
 
 
 @lru_cache(maxsize=None)
@@ -61,6 +62,7 @@ def load_type_rules(path: str | None = None) -> TypeRules:
     if not isinstance(doc, dict) or not isinstance(doc.get("families"), list):
         raise RuleFileError("expected a mapping with a 'families' list", source=str(file))
     titles = []
+    expects: dict[str, dict[str, int | bool]] = {}
     for fam in doc["families"]:
         if not isinstance(fam, dict) or fam.get("id") not in REPORT_TYPES:
             raise rule_error(file, fam, f"family id must be one of {', '.join(REPORT_TYPES)}")
@@ -69,6 +71,10 @@ def load_type_rules(path: str | None = None) -> TypeRules:
             raise rule_error(file, fam, "a family with id 'other' needs a 'reason'")
         if not fam.get("titles"):
             raise rule_error(file, fam, f"family {fam['id']} has no titles")
+        exp = fam.get("expects") or {}
+        if not isinstance(exp, dict) or set(exp) - {"findings", "recommendations", "judgements", LINE}:
+            raise rule_error(file, fam, "'expects' takes findings, recommendations (true/false) and judgements (a number)")
+        expects[fam["id"]] = {k: v for k, v in exp.items() if k != LINE}
         for t in fam["titles"]:
             if not isinstance(t, dict):
                 raise rule_error(file, fam, "each title must be a mapping with 'pattern' and 'council'")
@@ -82,7 +88,7 @@ def load_type_rules(path: str | None = None) -> TypeRules:
             titles.append(TitleRule(fam["id"], reason, pattern, where, t.get("__line__", 0),
                                     bool(fam.get("joint_letter"))))
     return TypeRules(int(doc.get("head_chars", 6000)), str(doc.get("unmatched_reason", "no known title")),
-                     tuple(titles))
+                     tuple(titles), expects)
 
 
 @dataclass(frozen=True, slots=True)
