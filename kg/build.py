@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .errors import KgError, LimitError
-from .pipeline import Outcome, process_paths
+from .pipeline import Outcome, error_line, process_paths
 from .namespaces import report_graph
 from .rdf import ReportGraph, map_record, reference_triples
 from .read import ReadLimits, iter_report_files
@@ -255,12 +255,17 @@ def prepare(outcome: Outcome) -> Outcome:
     """Map and validate a read report (run in the worker by `process_paths(then=...)`). The outcome comes
     back with `prepared` set and without what the main process no longer needs (the record, the raw
     text and its offset map), so less crosses between processes."""
+    stage = "mapping"
     try:
         packed = PackedGraph.of(map_record(outcome.record, outcome.source))
+        stage = "validation"
         results = validate_report_graph(packed.ntriples, report=outcome.source.name, graph=packed.iri)
+        stage = "collecting its items"
         prepared = Prepared(packed, tuple(results), items=report_items(packed.iri, packed.ntriples))
     except KgError as exc:
         prepared = Prepared(None, (), _reason(exc))
+    except Exception as exc:  # a bug on one report's odd record must not sink the batch (as in kg.pipeline)
+        prepared = Prepared(None, (), f"{stage} failed: {error_line(exc)}")
     slim = replace(outcome.source, raw="", offsets=(), page_starts=()) if outcome.source is not None else None
     return replace(outcome, source=slim, record=None, prepared=prepared)
 

@@ -83,14 +83,14 @@ def process_file(path: str | Path, limits: ReadLimits = ReadLimits()) -> Outcome
                 return Outcome(str(path), None, None, exc)
             except Exception as exc:  # a reader bug on odd bytes must not sink the batch either
                 return Outcome(str(path), None, None,
-                               ReadError(f"reading failed: {_one_line(exc)}", source=str(path)))
+                               ReadError(f"reading failed: {error_line(exc)}", source=str(path)))
             try:
                 record = extract_record(src)
             except KgError as exc:
                 return Outcome(str(path), src, None, exc, src.warnings)
             except Exception as exc:  # a bug in a rule must not sink the batch; report it against the file
                 return Outcome(str(path), src, None,
-                               ExtractError(f"extraction failed: {_one_line(exc)}", source=str(path)),
+                               ExtractError(f"extraction failed: {error_line(exc)}", source=str(path)),
                                src.warnings)
     except TimeLimitExceeded:
         stage = "extracting" if src is not None else "reading"
@@ -117,7 +117,8 @@ def _process_and_then(path: str, limits: ReadLimits, then: Then | None) -> Outco
         return replace(outcome, record=None, error=error, prepared=None)
 
 
-def _one_line(exc: Exception) -> str:
+def error_line(exc: Exception) -> str:
+    """An unexpected exception as one line (its type and message): the reason a file failed."""
     return " ".join(f"{type(exc).__name__}: {exc}".split())
 
 
