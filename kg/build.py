@@ -28,6 +28,7 @@ from .namespaces import report_graph
 from .rdf import ReportGraph, map_record, reference_triples
 from .read import ReadLimits, iter_report_files
 from .recur import refresh_derived, report_items
+from .rules import require_rule_files
 from .store import CatalogEntry, GraphStore, file_sha256, new_build_iri, now, pipeline_version, source_iri
 from .validate import ValidationResult, validate_report_graph
 
@@ -78,6 +79,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     `progress(total=n)` is called once with the number of files, then `progress(path=p, status=s)` per file
     (status: skipped | built | failed | duplicate).
     """
+    require_rule_files()  # a broken rule file stops the build here (RuleFileError), before any report is read
     gs = store if isinstance(store, GraphStore) else GraphStore(store)
     version = pipeline_version()
     started = now()

@@ -17,6 +17,7 @@ from .errors import ExtractError, KgError, LimitError, ReadError
 from .extract import extract_record
 from .read import ReadLimits, SourceText, iter_report_files, read_source
 from .records import ReportRecord
+from .rules import require_rule_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,9 @@ def process_paths(paths: Iterable[str | Path], limits: ReadLimits = ReadLimits()
 
     `then` (a picklable top-level function) runs on each successful outcome in the worker process that
     made it, so per-report work after extraction (mapping, validation) runs in parallel too.
+    A broken rule file raises RuleFileError before any file is read (`kg.rules.require_rule_files`).
     """
+    require_rule_files()
     files = [str(p) for p in iter_report_files(paths)]
     if jobs <= 1 or len(files) < 2:
         for f in files:

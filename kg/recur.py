@@ -192,13 +192,18 @@ def stop_words() -> frozenset[str]:
     """scikit-learn's English stop words plus the domain words of kg/data/recurrence_stopwords.txt."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+    return frozenset(ENGLISH_STOP_WORDS) | domain_stop_words()
+
+
+@lru_cache(maxsize=1)
+def domain_stop_words() -> frozenset[str]:
+    """The words of kg/data/recurrence_stopwords.txt (a '#' starts a comment), case-folded."""
     path = data_dir() / "recurrence_stopwords.txt"
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise RuleFileError(f"cannot read stop words: {exc}", source=str(path)) from exc
-    words = {w for line in lines for w in line.split("#", 1)[0].split()}
-    return frozenset(ENGLISH_STOP_WORDS) | frozenset(w.casefold() for w in words)
+    return frozenset(w.casefold() for line in lines for w in line.split("#", 1)[0].split())
 
 
 def _stem_word(word: str) -> str:
