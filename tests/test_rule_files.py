@@ -117,3 +117,25 @@ def test_a_missing_rules_directory_is_one_line_and_exit_2(tmp_path):
     result = _run([*KG, "build", "-q", "--store", str(tmp_path / "store"), *REPORTS], tmp_path / "nowhere")
     assert result.returncode == 2
     _one_error_line(result.stderr, tmp_path / "nowhere", None)
+
+
+def test_rules_read_from_kg_rules_dir_are_in_the_rebuild_fingerprint(tmp_path, monkeypatch):
+    """Edited rules in $KG_RULES_DIR make the next build rebuild every report, as edited bundled ones do;
+    an unedited copy changes nothing."""
+    from kg.store import pipeline_version
+
+    rules = tmp_path / "rules"
+    shutil.copytree(data_dir(), rules)
+    try:
+        pipeline_version.cache_clear()
+        bundled = pipeline_version()
+        monkeypatch.setenv("KG_RULES_DIR", str(rules))
+        pipeline_version.cache_clear()
+        assert pipeline_version() == bundled
+        with open(rules / "grades.yaml", "a", encoding="utf-8") as fh:
+            fh.write("# edited\n")
+        pipeline_version.cache_clear()
+        assert pipeline_version() != bundled
+    finally:
+        monkeypatch.delenv("KG_RULES_DIR")
+        pipeline_version.cache_clear()
