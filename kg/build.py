@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .errors import KgError, LimitError
-from .pipeline import Outcome, process_paths
+from .pipeline import Outcome, error_line, process_paths
 from .namespaces import report_graph
 from .rdf import ReportGraph, map_record, reference_triples
 from .read import ReadLimits, iter_report_files
 from .recur import refresh_derived, report_items
+from .rules import require_rule_files
 from .store import CatalogEntry, GraphStore, file_sha256, new_build_iri, now, pipeline_version, source_iri
 from .validate import ValidationResult, validate_report_graph
 
@@ -78,6 +79,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     `progress(total=n)` is called once with the number of files, then `progress(path=p, status=s)` per file
     (status: skipped | built | failed | duplicate).
     """
+    require_rule_files()  # a broken rule file stops the build here (RuleFileError), before any report is read
     gs = store if isinstance(store, GraphStore) else GraphStore(store)
     version = pipeline_version()
     started = now()
@@ -255,12 +257,17 @@ def prepare(outcome: Outcome) -> Outcome:
     """Map and validate a read report (run in the worker by `process_paths(then=...)`). The outcome comes
     back with `prepared` set and without what the main process no longer needs (the record, the raw
     text and its offset map), so less crosses between processes."""
+    stage = "mapping"
     try:
         packed = PackedGraph.of(map_record(outcome.record, outcome.source))
+        stage = "validation"
         results = validate_report_graph(packed.ntriples, report=outcome.source.name, graph=packed.iri)
+        stage = "collecting its items"
         prepared = Prepared(packed, tuple(results), items=report_items(packed.iri, packed.ntriples))
     except KgError as exc:
         prepared = Prepared(None, (), _reason(exc))
+    except Exception as exc:  # a bug on one report's odd record must not sink the batch (as in kg.pipeline)
+        prepared = Prepared(None, (), f"{stage} failed: {error_line(exc)}")
     slim = replace(outcome.source, raw="", offsets=(), page_starts=()) if outcome.source is not None else None
     return replace(outcome, source=slim, record=None, prepared=prepared)
 

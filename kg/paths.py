@@ -1,6 +1,7 @@
 """Where the bundled data lives: inside the installed wheel, or beside the package in a source checkout."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PKG = Path(__file__).resolve().parent
@@ -12,8 +13,14 @@ def _dir(name: str) -> Path:
     return inside if inside.is_dir() else _REPO / name
 
 
+RULES_DIR_ENV = "KG_RULES_DIR"  # a directory of rule files to read in place of the bundled kg/data
+
+
 def data_dir() -> Path:
-    return _PKG / "data"
+    """The rule and data files of the pipeline (kg/data), or $KG_RULES_DIR when set: a copy of kg/data to
+    try edited rules on (`python -m kg.rules --check` validates it) without changing the installed ones."""
+    override = os.environ.get(RULES_DIR_ENV)
+    return Path(override).expanduser().resolve() if override else _PKG / "data"
 
 
 def ontology_dir() -> Path:

@@ -17,6 +17,7 @@ from .errors import ExtractError, KgError, LimitError, ReadError
 from .extract import extract_record
 from .read import ReadLimits, SourceText, iter_report_files, read_source
 from .records import ReportRecord
+from .rules import require_rule_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +84,14 @@ def process_file(path: str | Path, limits: ReadLimits = ReadLimits()) -> Outcome
                 return Outcome(str(path), None, None, exc)
             except Exception as exc:  # a reader bug on odd bytes must not sink the batch either
                 return Outcome(str(path), None, None,
-                               ReadError(f"reading failed: {_one_line(exc)}", source=str(path)))
+                               ReadError(f"reading failed: {error_line(exc)}", source=str(path)))
             try:
                 record = extract_record(src)
             except KgError as exc:
                 return Outcome(str(path), src, None, exc, src.warnings)
             except Exception as exc:  # a bug in a rule must not sink the batch; report it against the file
                 return Outcome(str(path), src, None,
-                               ExtractError(f"extraction failed: {_one_line(exc)}", source=str(path)),
+                               ExtractError(f"extraction failed: {error_line(exc)}", source=str(path)),
                                src.warnings)
     except TimeLimitExceeded:
         stage = "extracting" if src is not None else "reading"
@@ -117,7 +118,8 @@ def _process_and_then(path: str, limits: ReadLimits, then: Then | None) -> Outco
         return replace(outcome, record=None, error=error, prepared=None)
 
 
-def _one_line(exc: Exception) -> str:
+def error_line(exc: Exception) -> str:
+    """An unexpected exception as one line (its type and message): the reason a file failed."""
     return " ".join(f"{type(exc).__name__}: {exc}".split())
 
 
@@ -131,7 +133,9 @@ def process_paths(paths: Iterable[str | Path], limits: ReadLimits = ReadLimits()
 
     `then` (a picklable top-level function) runs on each successful outcome in the worker process that
     made it, so per-report work after extraction (mapping, validation) runs in parallel too.
+    A broken rule file raises RuleFileError before any file is read (`kg.rules.require_rule_files`).
     """
+    require_rule_files()
     files = [str(p) for p in iter_report_files(paths)]
     if jobs <= 1 or len(files) < 2:
         for f in files:

@@ -153,7 +153,8 @@ def _inspection_id(record: ReportRecord) -> str:
     return record.document
 
 
-def _stem(document: str) -> str:
+def _document_name(document: str) -> str:
+    """The file name of a record's document (its last path segment), as written: items are keyed by it."""
     return document.rsplit("/", 1)[-1]
 
 
@@ -164,7 +165,7 @@ def collect_items(records: Iterable[ReportRecord], scheme: ThemeScheme | None = 
     out: list[Item] = []
     for rec in records:
         council = rec.council.canonical or rec.council.name_as_printed or "(unknown council)"
-        base = dict(document=_stem(rec.document), council=council, gss_code=rec.council.gss_code,
+        base = dict(document=_document_name(rec.document), council=council, gss_code=rec.council.gss_code,
                     date=record_date(rec), inspection=_inspection_id(rec), text_sha256=rec.text_sha256)
         for pos, r in enumerate(rec.recommendations, 1):
             out.append(Item(key=f"{base['document']}#recommendation-{pos}", category="recommendation",
@@ -191,16 +192,21 @@ def stop_words() -> frozenset[str]:
     """scikit-learn's English stop words plus the domain words of kg/data/recurrence_stopwords.txt."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+    return frozenset(ENGLISH_STOP_WORDS) | domain_stop_words()
+
+
+@lru_cache(maxsize=1)
+def domain_stop_words() -> frozenset[str]:
+    """The words of kg/data/recurrence_stopwords.txt (a '#' starts a comment), case-folded."""
     path = data_dir() / "recurrence_stopwords.txt"
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise RuleFileError(f"cannot read stop words: {exc}", source=str(path)) from exc
-    words = {w for line in lines for w in line.split("#", 1)[0].split()}
-    return frozenset(ENGLISH_STOP_WORDS) | frozenset(w.casefold() for w in words)
+    return frozenset(w.casefold() for line in lines for w in line.split("#", 1)[0].split())
 
 
-def _stem(word: str) -> str:
+def _stem_word(word: str) -> str:
     """A light suffix stripper: 'assessments' and 'assessment', 'placements' and 'placement' meet."""
     for suf in _SUFFIXES:
         if word.endswith(suf) and len(word) - len(suf) >= 4:
@@ -210,7 +216,7 @@ def _stem(word: str) -> str:
 
 def _tokens(text: str, drop: frozenset[str]) -> list[str]:
     text = text.casefold().replace("\u2019", "'")
-    return [_stem(w) for w in _WORD.findall(text) if len(w) > 2 and w not in drop]
+    return [_stem_word(w) for w in _WORD.findall(text) if len(w) > 2 and w not in drop]
 
 
 def _vectorise(items: Sequence[Item], extra_stop: Iterable[str] = (), theme_weight: float = 1.0):
@@ -618,7 +624,7 @@ def items_from_store(store, scheme: ThemeScheme | None = None,
             council = (label_of(c) if c is not None else None) or "(unknown council)"
             val = lambda d, k: d[k].value if k in d else None  # noqa: E731
             date = val(rep_props, issued_p) or val(rep_props, letter_p) or val(ip, end_p) or val(ip, start_p)
-            document = _stem(file_name or _local(p[derived].value))
+            document = _document_name(file_name or _local(p[derived].value))
             pos = int(p[position].value)
             seen[node.value] = Item(key=f"{document}#{category}-{pos}", document=document, council=council,
                                     gss_code=_local(c.value) if c is not None else None, date=date,
@@ -648,7 +654,7 @@ def _items_from_store_sparql(store, scheme: ThemeScheme | None = None,
         report_hash = _local(val("rep") or "")
         council = val("council") or "(unknown council)"
         date = val("issued") or val("letter") or val("end") or val("start")
-        document = _stem(val("file") or report_hash)
+        document = _document_name(val("file") or report_hash)
         position = int(val("pos"))
         seen[iri] = Item(key=f"{document}#{category}-{position}", document=document, council=council,
                          gss_code=_local(val("c")) if val("c") else None, date=date,

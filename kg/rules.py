@@ -1,8 +1,14 @@
-"""Rule files of the items extractor: YAML lists of entries, loaded once and checked on load.
+"""Rule files: the loader of the items extractor's YAML lists, and the start-up check of every rule file.
 
 Each file in `kg/data/` holds named lists of mappings. Every entry is checked for its required
 keys and its regexes are compiled here, so a typo fails at load time with the file and line,
 not later on some report.
+
+`check_rule_files()` loads every rule file the pipeline reads (kg/data and the rule-bearing ontology
+files) through its own loader, once, so that `kg build` and `kg extract` stop with one line (exit 2)
+before any report is read, instead of failing every report on the same broken file. From a shell:
+`python -m kg.rules --check` (exit 0 all valid, 2 some file broken). $KG_RULES_DIR points the pipeline
+at another directory of rule files in place of the bundled kg/data (see kg.paths).
 """
 from __future__ import annotations
 
@@ -10,10 +16,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import RuleFileError
-from .paths import data_dir
+from .paths import data_dir, ontology_dir
 from .rulefiles import LINE, load_yaml, rule_error
 
 
@@ -73,3 +79,73 @@ def load_rule_file(name: str, path: str | None = None) -> dict[str, tuple[Entry,
         if key != LINE and key not in out:
             raise RuleFileError(f"line 1: list '{key}' is missing", source=str(file))
     return out
+
+
+def _loaders() -> list[tuple[Path, Callable[[], object]]]:
+    """(file, the function that loads and checks it) for every rule file the pipeline reads."""
+    from .extract.metadata import load_people_rules, load_type_rules
+    from .rdf import schemes
+    from .read import load_rules
+    from .recur import domain_stop_words
+    from .resolve import load_council_names, load_councils
+    from .themes import default_scheme
+
+    data, onto = data_dir(), ontology_dir()
+    out: list[tuple[Path, Callable[[], object]]] = [
+        (data / name, lambda name=name: load_rule_file(name))
+        for name in ("grades.yaml", "organisations.yaml", "sections.yaml")]
+    out += [(data / "report_types.yaml", load_type_rules), (data / "people.yaml", load_people_rules),
+            (data / "la_lookup.csv", load_councils), (data / "council_names.yaml", load_council_names),
+            (data / "normalise.yaml", load_rules), (data / "recurrence_stopwords.txt", domain_stop_words),
+            (onto / "themes.ttl", default_scheme), (onto / "schemes.ttl", schemes)]
+    return out
+
+
+def check_rule_files() -> list[tuple[Path, RuleFileError | None]]:
+    """Load every rule file (each loader caches what it read, so the pipeline reuses it): (file, its error
+    or None). A loader that fails in a way it did not foresee is reported against its file too."""
+    if not data_dir().is_dir():
+        return [(data_dir(), RuleFileError("the rule files' directory does not exist (is $KG_RULES_DIR right?)",
+                                           source=str(data_dir())))]
+    out: list[tuple[Path, RuleFileError | None]] = []
+    for file, load in _loaders():
+        try:
+            load()
+            out.append((file, None))
+        except RuleFileError as exc:
+            out.append((file, exc))
+        except Exception as exc:  # e.g. a list where the loader expects a mapping
+            out.append((file, RuleFileError(f"not a valid rule file: {type(exc).__name__}: {exc}",
+                                            source=str(file))))
+    return out
+
+
+def require_rule_files() -> None:
+    """Raise the first broken rule file's RuleFileError (exit status 2 in the CLI); called once at the start
+    of a build or an extraction, before any report is read."""
+    for _, error in check_rule_files():
+        if error is not None:
+            raise error
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m kg.rules --check`: one line per rule file on stdout, one per broken file on stderr."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m kg.rules", description=(
+        "Check every rule file the pipeline reads (kg/data, or $KG_RULES_DIR if set, and the rule-bearing "
+        "ontology files). Exit status: 0 all valid, 2 some file is broken."))
+    parser.add_argument("--check", action="store_true", required=True, help="load and check every rule file")
+    parser.parse_args(argv)
+    results = check_rule_files()
+    for file, error in results:
+        if error is None:
+            print(f"ok: {file}")
+        else:
+            print(f"error: {error.one_line()}", file=sys.stderr)
+    return 2 if any(error for _, error in results) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -4,8 +4,10 @@ Python's `re` tries a pattern at every position of a text. Most gazetteer and th
 literal that most texts never print ('Cafcass', 'Primary Care Trust', 'supervision'), so each pattern is
 first asked for the literals one of which any match must contain (`may_match`), and a text without any
 of them is not scanned. Patterns that match only letters, whitespace and a few other characters are
-then scanned only in the runs of such characters around each literal (`finditer`). tests/
-test_speed_parity.py checks both against full scans.
+then scanned only in the runs of such characters around each literal (`finditer`). A pattern holding
+anything these walkers do not reason about (scoped flags such as (?i:...), lookbehinds, backreferences
+...) gets no prefilter: it is scanned in full. tests/test_scan.py checks every rule pattern against full
+scans on real and random text, tests/test_speed_parity.py the extractors' answers.
 """
 from __future__ import annotations
 
@@ -52,11 +54,42 @@ def _required(items) -> tuple[frozenset[str], int] | None:
     return best
 
 
+def _understood(items) -> bool:
+    """Whether every node of the parse tree is one the walkers here reason about correctly. Refused (the
+    pattern is then always scanned in full): scoped inline flags such as (?i:...) or (?-i:...), which
+    change case-sensitivity inside the pattern where the walkers read only the pattern's own flags;
+    lookbehinds; and anything else (backreferences, atomic groups, possessive repeats, conditionals,
+    nodes of a later Python), rather than a guess."""
+    for op, av in items:
+        if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.AT):
+            continue
+        if op is C.IN:
+            if not all(iop in (C.LITERAL, C.RANGE, C.CATEGORY, C.NEGATE) for iop, _ in av):
+                return False
+        elif op is C.SUBPATTERN:
+            if av[1] or av[2] or not _understood(av[-1]):  # av: (group, add flags, del flags, items)
+                return False
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            if not _understood(av[2]):
+                return False
+        elif op is C.BRANCH:
+            if not all(_understood(b) for b in av[1]):
+                return False
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            if av[0] < 0 or not _understood(av[1]):  # av[0] < 0: a lookbehind
+                return False
+        else:
+            return False
+    return True
+
+
 def _from_tree(pattern: re.Pattern[str], walker):
-    """walker(the pattern's parse tree), or None when the pattern cannot be parsed or its tree is not what
-    the walker expects: then no prefilter is used, and the text is scanned in full."""
+    """walker(the pattern's parse tree), or None when the pattern cannot be parsed, holds a node the
+    walkers do not reason about (`_understood`) or its tree is not what the walker expects: then no
+    prefilter is used, and the text is scanned in full."""
     try:
-        return walker(P.parse(pattern.pattern, pattern.flags))
+        tree = P.parse(pattern.pattern, pattern.flags)
+        return walker(tree) if _understood(tree) else None
     except Exception:
         return None
 

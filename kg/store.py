@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from . import __version__
 from .errors import StoreError
 from .namespaces import GRAPH_CATALOG, GRAPH_DERIVED, GRAPH_REFERENCE, ID, KG
-from .paths import ontology_dir
+from .paths import data_dir, ontology_dir
 
 DCT = "http://purl.org/dc/terms/"
 PROV = "http://www.w3.org/ns/prov#"
@@ -55,8 +55,11 @@ def pipeline_version() -> str:
     instead of skipping it.
     """
     pkg = Path(__file__).resolve().parent
-    files = [p for p in sorted(pkg.rglob("*")) if p.is_file() and p.suffix in {".py", ".yaml", ".csv", ".ttl", ".json", ".txt"}
-             and not _NOT_IN_FINGERPRINT & set(p.relative_to(pkg).parts)]
+    kinds = {".py", ".yaml", ".csv", ".ttl", ".json", ".txt"}
+    rules = data_dir()  # kg/data, or the rule files of $KG_RULES_DIR in its place
+    files = [p for p in sorted(pkg.rglob("*")) if p.is_file() and p.suffix in kinds
+             and not _NOT_IN_FINGERPRINT & set(p.relative_to(pkg).parts) and p.parent != pkg / "data"]
+    files += [p for p in sorted(rules.glob("*")) if p.is_file() and p.suffix in kinds]
     files += sorted(ontology_dir().glob("*.ttl"))
     h = hashlib.sha256(__version__.encode())
     for p in dict.fromkeys(files):

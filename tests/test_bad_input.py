@@ -277,3 +277,29 @@ def test_the_time_limit_covers_the_work_after_extraction_too(tmp_path):
     assert time.monotonic() - started < 3
     assert isinstance(outcome.error, LimitError)
     assert "timed out after 0.5 s while mapping and validating" in outcome.error.one_line()
+
+
+def test_an_unexpected_error_while_mapping_one_report_costs_only_that_report(tmp_path, monkeypatch):
+    """Fault injection (issue 18, bug 2): no real input is known to make the mapper or validator raise
+    anything but a KgError, so kg.build's mapping function is patched to raise a plain bug (RuntimeError)
+    for one report. That report gets one `failed:` line naming it and the error, the others are built,
+    and the exit status is 1 (some reports failed), as for a bug in reading or extraction."""
+    import kg.build
+
+    folder = _folder(tmp_path / "reports", ())
+    victim = GOOD[1]
+    real = kg.build.map_record
+
+    def map_record(record, source=None, *args, **kwargs):
+        if record.document == victim:
+            raise RuntimeError("a bug in the mapper")
+        return real(record, source, *args, **kwargs)
+
+    monkeypatch.setattr(kg.build, "map_record", map_record)
+    result = _run("build", "-q", "-j", "1", "--store", str(tmp_path / "store"), str(folder))
+    assert result.exit_code == 1, result.stderr
+    lines = _lines_naming(result.stderr, victim)
+    assert len(lines) == 1 and lines[0].startswith("failed: "), result.stderr
+    assert "RuntimeError: a bug in the mapper" in lines[0]
+    assert f"built: {len(GOOD) - 1} " in result.stderr and "failed: 1" in result.stderr
+    assert len(GraphStore(tmp_path / "store", read_only=True).report_graphs()) == len(GOOD) - 1

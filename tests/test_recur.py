@@ -136,3 +136,16 @@ def test_scale_is_not_all_pairs(all_gold):
     assert groups
     # linking compares items only within theme blocks: far fewer than all pairs (timing: benchmarks/)
     assert result.compared < n * (n - 1) // 2 // 2, (result.compared, n)
+
+
+def test_item_document_is_the_file_name_unstemmed(seeds):
+    """A report's items are keyed by its file name as written: the word stemmer of the links must not
+    turn 'doncaster_letters' into 'doncaster_letter' (issue 18, bug 1), which another file may be called."""
+    from kg.recur import collect_items
+
+    rec = next(r for r in seeds if r.recommendations)
+    items = collect_items([replace(rec, document="letters/doncaster_letters"),
+                           replace(rec, document="doncaster_letter")])
+    documents = {i.document for i in items}
+    assert documents == {"doncaster_letters", "doncaster_letter"}
+    assert len({i.key for i in items}) == len(items)

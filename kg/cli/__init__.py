@@ -24,6 +24,12 @@ Examples:
 
 Exit status: 0 success; 1 ran, but some reports failed or the graph has violations;
 2 usage, input or configuration error.
+
+\b
+Environment:
+  KG_STORE      the graph store directory (default ~/.local/share/ofsted-kg/store)
+  KG_RULES_DIR  a directory of rule files read in place of the bundled kg/data (a copy to try
+                edited rules on; `python -m kg.rules --check` validates it)
 """
 
 

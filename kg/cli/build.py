@@ -8,6 +8,7 @@ import click
 
 from ..build import BuildSummary, build
 from ..errors import KgError
+from ..rules import require_rule_files
 from ..store import GraphStore
 from ._options import echo_err, limits_options, read_limits, resolve_store, store_option
 
@@ -26,8 +27,12 @@ Each file that cannot be built gets one line on stderr (`failed: FILE: reason`) 
 still built; a second copy of a report already built gets one line (`duplicate: FILE: same report as
 OTHER`) and is not built again. Limits: --max-mb, --max-pages, --timeout (per report).
 
+The rule files (kg/data, or the directory $KG_RULES_DIR names; `python -m kg.rules --check` checks
+them) are checked before any report is read: a broken one stops the build with one line naming the
+file and line.
+
 Exit status: 0 all built (duplicates allowed) and no violations; 1 some files failed or reports have
-violations; 2 usage or configuration error.
+violations; 2 usage or configuration error (a broken rule file included).
 """
 
 
@@ -46,6 +51,7 @@ def build_command(paths, store, jobs, force, quiet, max_mb, max_pages, timeout):
     store_dir = resolve_store(store)
     limits = read_limits(max_mb, max_pages, timeout)
     try:
+        require_rule_files()  # before the store is opened: a broken rule file changes nothing
         summary = _run(paths, GraphStore(store_dir), jobs or _default_jobs(), force, limits, quiet)
     except KgError as exc:
         echo_err(f"error: {exc.one_line()}")

@@ -6,8 +6,10 @@ import sys
 
 import click
 
+from ..errors import KgError
 from ..pipeline import process_paths
 from ..records import record_to_dict
+from ..rules import require_rule_files
 from ._options import echo_err, format_option, limits_options, read_limits, render_rows
 
 EXTRACT_HELP = """Extract the report record of each report (PDF, text or HTML; folders are read recursively).
@@ -23,6 +25,9 @@ and the exit status is 1 if any file failed. Where the extractor is unsure (a he
 no items, a letter whose findings were not read, fewer graded areas than the framework grades) it
 says so on stderr; the same warnings are in the record (`warnings`) and in the graph. A second copy of a report (same text under another
 name) gets one warning line and is not printed again. Limits: --max-mb, --max-pages, --timeout.
+
+The rule files (kg/data, or the directory $KG_RULES_DIR names) are checked before any report is
+read: a broken one stops the command with one line naming the file and line (exit status 2).
 """
 
 TABLE_COLUMNS = ("document", "report_type", "council", "inspection", "published/letter", "lead",
@@ -39,6 +44,11 @@ def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout):
     failed = 0
     records = []
     first_of: dict[str, str] = {}  # normalised-text hash -> first file with that text
+    try:
+        require_rule_files()  # a broken rule file stops here, before any report is read
+    except KgError as exc:
+        echo_err(f"error: {exc.one_line()}")
+        sys.exit(2)
     for outcome in process_paths(paths, limits=limits, jobs=jobs):
         for w in outcome.warnings:
             echo_err(f"warning: {outcome.path}: {w}")
