@@ -41,6 +41,7 @@ from .namespaces import (AREA, BOARD_KIND, DEADLINE, FINDING_KIND, GRADE, GRAPH_
 from .paths import ontology_dir
 from .records import ReportRecord, Span
 from .resolve import CouncilEntry, council_by_gss, load_councils
+from .resolve import regions as region_names
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -668,8 +669,8 @@ def ontology_files() -> list:
 def council_triples(entries: Iterable[CouncilEntry] | None = None) -> Iterator[ox.Triple]:
     """The gazetteer as RDF: councils with typed identifiers, regions and their ONS geographies."""
     gss_t, dfe_t, urn_t = k("GSSCode"), k("DfELACode"), k("OfstedURN")
-    regions: dict[str, str | None] = {}
-    for c in entries if entries is not None else load_councils():
+    entries = tuple(entries if entries is not None else load_councils())
+    for c in entries:
         s = N(council_iri(c.gss_code))
         yield ox.Triple(s, TYPE, k("LocalAuthority"))
         yield ox.Triple(s, TYPE, org("FormalOrganization"))
@@ -690,8 +691,7 @@ def council_triples(entries: Iterable[CouncilEntry] | None = None) -> Iterator[o
         yield ox.Triple(s, k("current"), ox.Literal("true" if c.current else "false", datatype=XSD_BOOL))
         if c.region_code:
             yield ox.Triple(s, k("region"), N(region_iri(c.region_code)))
-            regions.setdefault(c.region_code, c.region_name)
-    for code, name in sorted(regions.items()):
+    for code, name in sorted(region_names(entries).items()):
         s = N(region_iri(code))
         yield ox.Triple(s, TYPE, k("Region"))
         yield ox.Triple(s, PREF, en(name or code))
