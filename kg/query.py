@@ -120,22 +120,12 @@ def bind_value(param: Param, value: str):
     v = value.strip()
     if param.type == "council":
         from .rdf import council_iri
-        from .resolve import council_by_gss, load_councils
+        from .resolve import council_named
 
-        entry = council_by_gss(v.upper())
-        if entry is None:
-            entry = next((c for c in load_councils() if c.canonical.lower() == v.lower()
-                          or v.lower() in (a.lower() for a in c.also_known_as)), None)
-        if entry is None:
-            try:
-                from .resolve import resolve_council
-
-                entry = resolve_council(v)
-            except ImportError:
-                entry = None
-        if entry is None:
-            raise QueryError(f"--param {param.name}: no council called {value!r}",
-                             hint="give a council name as in the gazetteer (e.g. Doncaster) or a GSS code")
+        try:
+            entry = council_named(v)
+        except QueryError as exc:
+            raise QueryError(f"--param {param.name}: {exc.message}", hint=exc.hint) from exc
         return ox.NamedNode(council_iri(entry.gss_code))
     if param.type == "iri":
         m = re.match(r"^([a-z][a-z0-9]*):(.*)$", v)

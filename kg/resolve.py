@@ -224,3 +224,22 @@ def resolve_council(name_as_printed: str | None) -> CouncilEntry | None:
     if rivals and best[0][1] - rivals[0] < FUZZY_MARGIN:
         return None
     return top
+
+
+def council_named(name_or_code: str) -> CouncilEntry:
+    """The council a user means by `--council` or a council parameter: any name a report prints for it,
+    its other and former names, or its GSS code (any case).
+
+    Every command that takes a council goes through here (kg query, kg recurring, kg draw, kg graph),
+    so what one accepts, all accept. An unknown name is a QueryError (exit 2).
+    """
+    from .errors import QueryError
+
+    value = (name_or_code or "").strip()
+    entry = council_by_gss(value.upper()) if value else None
+    if entry is None and value:
+        entry = resolve_council(value)
+    if entry is None:
+        raise QueryError(f"no council called {name_or_code!r}",
+                         hint="give one of its names (e.g. Doncaster, 'City of Doncaster Council') or its GSS code")
+    return entry

@@ -68,6 +68,9 @@ def draw_command(picture, council, region, year_from, year_to, theme, max_nodes,
     for note in drawing.notes:
         echo_err(f"note: {note}")
     echo_err(f"wrote {Path(drawing.path)}: {drawing.title}")
+    if not drawing.nodes:  # an empty picture is not an answer: say so, and exit 1
+        echo_err(f"warning: the picture is empty: nothing in the store matches {filters.summary()}")
+        sys.exit(1)
 
 
 COMMANDS = [draw_command]
