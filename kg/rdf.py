@@ -28,7 +28,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Iterable, Iterator
@@ -213,6 +213,7 @@ class Schemes:
     grades: dict  # (scale, rank) -> concept IRI
     report_type_labels: dict  # code -> label
     board_kind_labels: dict  # code -> label
+    max_duration_days: dict = field(default_factory=dict)  # report-type code -> kg:maxDurationDays
 
 
 @lru_cache(maxsize=1)
@@ -238,7 +239,10 @@ def schemes() -> Schemes:
         return {r["n"].value: r["l"].value for r in store.query(
             f"SELECT ?n ?l WHERE {{ ?c <{SKOS_NS}inScheme> <{ns}scheme> ; <{SKOS_NS}notation> ?n ;"
             f" <{SKOS_NS}prefLabel> ?l }}")}
-    return Schemes(areas, grades, labels(REPORT_TYPE), labels(BOARD_KIND))
+    max_days = {r["n"].value: int(r["d"].value) for r in store.query(
+        f"SELECT ?n ?d WHERE {{ ?c <{SKOS_NS}inScheme> <{REPORT_TYPE}scheme> ; <{SKOS_NS}notation> ?n ;"
+        f" <{KG}maxDurationDays> ?d }}")}
+    return Schemes(areas, grades, labels(REPORT_TYPE), labels(BOARD_KIND), max_days)
 
 
 def grade_scale(report_type: str, label: str, start: date | None) -> str:
@@ -432,6 +436,11 @@ class _Mapper:
                     b.add(interval, time_(prop), instant)
                     b.add(instant, TYPE, time_("Instant"))
                     b.add(instant, time_("inXSDDate"), xsd_date(value))
+        if self.start and self.end:  # for the shape that warns of an inspection too long for its framework
+            b.add(i, k("durationDays"), integer((self.end - self.start).days + 1))
+            longest = schemes().max_duration_days.get(r.report_type)
+            if longest:
+                b.add(i, k("maxDurationDays"), integer(longest))
 
     # -------------------------------------------------------------- evidence (Web Annotation)
     def evidence(self, subject: ox.NamedNode, span: Span | None, prop: str = "evidence",
