@@ -376,9 +376,14 @@ def to_networkx(source: Any, query: str | None = None, *, params: Mapping[str, A
         hub_var, hub = resources[0]
         hid = b.add_node(hub)
         if len(resources) == 1:
-            hub_attrs[hid].update(literals)
+            _merge(hub_attrs[hid], literals)
         for var, term in resources[1:]:
             g_extra.append((hid, var, b.add_node(term), literals))
+    if rows and not triple_vars and not b.nodes:
+        raise QueryError(f"the result of {getattr(query, 'name', None) or str(query)[:40]!r} holds no IRI to make a "
+                         f"node of (its columns: {', '.join(variables)})",
+                         hint="select the resources themselves (e.g. ?person, ?inspection), or use `kg query` "
+                              "for a table")
     if describe:
         b.describe(store, list(b.nodes))
     g = b.graph(source="select", variables=" ".join(variables))
@@ -386,8 +391,21 @@ def to_networkx(source: Any, query: str | None = None, *, params: Mapping[str, A
         g.nodes[nid].update({k: v for k, v in attrs.items() if k not in RESERVED_ATTRIBUTES})
     for hid, var, oid, attrs in g_extra:
         data = {k: v for k, v in attrs.items() if k not in ("predicate", "label", "graphs")}
+        if g.has_edge(hid, oid, key=var):  # several rows for one edge: keep every value, not the last
+            data = _merge(dict(g.edges[hid, oid, var]), data)
         g.add_edge(hid, oid, key=var, **{**data, "predicate": var, "label": var, "graphs": []})
     return g
+
+
+def _merge(into: dict[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Add a row's literal values to attributes: a second, different value makes a sorted list of them."""
+    for k, v in values.items():
+        if k not in into or into[k] == v:
+            into[k] = v
+            continue
+        old = into[k] if isinstance(into[k], list) else [into[k]]
+        into[k] = old if v in old else sorted([*old, v], key=str)
+    return into
 
 
 def _triple_variables(variables: list[str]) -> tuple[str, str, str] | None:
@@ -476,6 +494,13 @@ class Filters:
             parts.append(f"theme {self.theme!r}")
         return ", ".join(parts)
 
+    def summary(self) -> str:
+        """Every filter in words ('region London, 2013-2019'), for messages about an empty view."""
+        years = (f"{self.year_from or ''}-{self.year_to or ''}" if self.year_from or self.year_to else "")
+        parts = [f"council {self.council}" if self.council else "", f"region {self.region}" if self.region else "",
+                 f"years {years}" if years else "", f"theme {self.theme!r}" if self.theme else ""]
+        return ", ".join(p for p in parts if p) or "the whole store"
+
 
 @dataclass(frozen=True, slots=True)
 class Council:
@@ -562,12 +587,7 @@ def councils(source: Any) -> list[Council]:
             d["region"] = row["region"].value
     out = [Council(iri, d["label"] or sorted(d["labels"] or {local_name(iri)})[0], d["region"])
            for iri, d in found.items()]
-    _ALIASES.clear()
-    _ALIASES.update({iri: {x.casefold() for x in d["labels"] | {d["label"] or ""}} - {""} for iri, d in found.items()})
     return sorted(out, key=lambda c: c.label)
-
-
-_ALIASES: dict[str, set[str]] = {}
 
 
 def _norm(name: str) -> str:
@@ -575,29 +595,30 @@ def _norm(name: str) -> str:
 
 
 def find_council(source: Any, name: str) -> Council:
-    """The one council whose name, former name or IRI is `name` (else a clear error naming near misses)."""
-    every = councils(source)
-    want = _norm(name)
-    exact = [c for c in every if c.iri == name or _norm(c.label) == want
-             or want in {_norm(a) for a in _ALIASES.get(c.iri, ())}]
-    if len(exact) == 1:
-        return exact[0]
-    near = exact or [c for c in every if want in _norm(c.label)
-                     or any(want in _norm(a) for a in _ALIASES.get(c.iri, ()))]
-    if len(near) == 1:
-        return near[0]
-    if not near:
+    """The council `name` means (any of its names, its GSS code, or its IRI), as the store holds it.
+
+    Names are resolved by `kg.resolve.council_named`, the one resolver every command uses; an
+    unknown name is an error listing the councils with inspections in the store.
+    """
+    every = {c.iri: c for c in councils(source)}
+    if name in every:
+        return every[name]
+    from .rdf import council_iri  # noqa: PLC0415
+    from .resolve import council_named  # noqa: PLC0415
+
+    try:
+        iri = council_iri(council_named(name).gss_code)
+    except QueryError as exc:
         inspected = {row["c"].value for row in run_query(open_store(source),
                                                         "SELECT DISTINCT ?c WHERE { ?i kg:inspected ?c }")}
-        with_reports = [c for c in every if c.iri in inspected]
-        known = ", ".join(c.label for c in with_reports[:10]) + (" ..." if len(with_reports) > 10 else "")
-        if with_reports:
-            raise QueryError(f"no council called {name!r} in the store",
-                             hint=f"councils with inspections in this store: {known}")
-        raise QueryError(f"no council called {name!r} in the store",
-                         hint=f"councils in this store: {known}" if every else "the store has no councils: run kg build")
-    raise QueryError(f"{name!r} names several councils: " + ", ".join(c.label for c in near[:8]),
-                     hint="give the full name")
+        with_reports = sorted(every[c].label for c in inspected if c in every)
+        known = ", ".join(with_reports[:10]) + (" ..." if len(with_reports) > 10 else "")
+        hint = (f"councils with inspections in this store: {known}" if with_reports
+                else "the store has no inspections: run kg build")
+        raise QueryError(f"{exc.message} in the store" if every else exc.message, hint=hint) from exc
+    if iri not in every:
+        raise QueryError(f"{name!r} is not in the store's council gazetteer", hint="run kg build to refresh it")
+    return every[iri]
 
 
 def _year_ok(start: str | None, f: Filters) -> bool:
@@ -647,6 +668,12 @@ SELECT ?i (COUNT(DISTINCT ?r) AS ?n) WHERE {
 def inspections(source: Any, filters: Filters = Filters()) -> list[InspectionSummary]:
     """Inspections (with judgements, recommendation counts and reports) that pass the filters, by date."""
     store = open_store(source)
+    if filters.region:  # an unknown region is an error naming the known ones, not an empty view
+        from dataclasses import replace  # noqa: PLC0415
+
+        from .filters import region_named  # noqa: PLC0415
+
+        filters = replace(filters, region=region_named(filters.region))
     by_iri = {c.iri: c for c in councils(store)}
     wanted_council = find_council(store, filters.council).iri if filters.council else None
     rows: dict[str, dict[str, Any]] = {}

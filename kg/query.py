@@ -101,8 +101,22 @@ def get_query(name: str) -> NamedQuery:
     raise QueryError(f"unknown query {name!r}", hint="`kg query --list` shows the named queries")
 
 
+_UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+                     r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+
+
+def refuse_updates(sparql: str, source: str | None = None) -> None:
+    """SPARQL Update is refused with a sentence saying so (it is not an 'unknown query')."""
+    text = "\n".join(line for line in sparql.splitlines() if not line.lstrip().startswith("#"))
+    m = _UPDATE.match(text)
+    if m:
+        raise QueryError(f"SPARQL updates ({m.group(1).upper()} ...) are refused: queries only read the graph",
+                         source=source, hint="the graph is written by `kg build`; change the reports, not the store")
+
+
 def resolve_query(spec: str) -> NamedQuery:
     """A named query, a .rq file, or SPARQL text given on the command line."""
+    refuse_updates(spec)
     if re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", spec, re.IGNORECASE) and "{" in spec:
         return parse_query_text(spec, name="query")
     path = Path(spec)
@@ -120,22 +134,12 @@ def bind_value(param: Param, value: str):
     v = value.strip()
     if param.type == "council":
         from .rdf import council_iri
-        from .resolve import council_by_gss, load_councils
+        from .resolve import council_named
 
-        entry = council_by_gss(v.upper())
-        if entry is None:
-            entry = next((c for c in load_councils() if c.canonical.lower() == v.lower()
-                          or v.lower() in (a.lower() for a in c.also_known_as)), None)
-        if entry is None:
-            try:
-                from .resolve import resolve_council
-
-                entry = resolve_council(v)
-            except ImportError:
-                entry = None
-        if entry is None:
-            raise QueryError(f"--param {param.name}: no council called {value!r}",
-                             hint="give a council name as in the gazetteer (e.g. Doncaster) or a GSS code")
+        try:
+            entry = council_named(v)
+        except QueryError as exc:
+            raise QueryError(f"--param {param.name}: {exc.message}", hint=exc.hint) from exc
         return ox.NamedNode(council_iri(entry.gss_code))
     if param.type == "iri":
         m = re.match(r"^([a-z][a-z0-9]*):(.*)$", v)
@@ -174,6 +178,7 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> dict:
 def run_query(store: ox.Store, query: NamedQuery | str, params: Mapping[str, str] | None = None) -> QueryResult:
     """Run a SELECT (or ASK/CONSTRUCT) query over the union of all graphs."""
     q = resolve_query(query) if isinstance(query, str) else query
+    refuse_updates(q.sparql, q.path)
     subs = bind(q, params or {})
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     try:

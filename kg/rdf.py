@@ -28,7 +28,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Iterable, Iterator
@@ -41,6 +41,7 @@ from .namespaces import (AREA, BOARD_KIND, DEADLINE, FINDING_KIND, GRADE, GRAPH_
 from .paths import ontology_dir
 from .records import ReportRecord, Span
 from .resolve import CouncilEntry, council_by_gss, load_councils
+from .resolve import regions as region_names
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -212,6 +213,7 @@ class Schemes:
     grades: dict  # (scale, rank) -> concept IRI
     report_type_labels: dict  # code -> label
     board_kind_labels: dict  # code -> label
+    max_duration_days: dict = field(default_factory=dict)  # report-type code -> kg:maxDurationDays
 
 
 @lru_cache(maxsize=1)
@@ -237,7 +239,10 @@ def schemes() -> Schemes:
         return {r["n"].value: r["l"].value for r in store.query(
             f"SELECT ?n ?l WHERE {{ ?c <{SKOS_NS}inScheme> <{ns}scheme> ; <{SKOS_NS}notation> ?n ;"
             f" <{SKOS_NS}prefLabel> ?l }}")}
-    return Schemes(areas, grades, labels(REPORT_TYPE), labels(BOARD_KIND))
+    max_days = {r["n"].value: int(r["d"].value) for r in store.query(
+        f"SELECT ?n ?d WHERE {{ ?c <{SKOS_NS}inScheme> <{REPORT_TYPE}scheme> ; <{SKOS_NS}notation> ?n ;"
+        f" <{KG}maxDurationDays> ?d }}")}
+    return Schemes(areas, grades, labels(REPORT_TYPE), labels(BOARD_KIND), max_days)
 
 
 def grade_scale(report_type: str, label: str, start: date | None) -> str:
@@ -433,6 +438,11 @@ class _Mapper:
                     b.add(interval, time_(prop), instant)
                     b.add(instant, TYPE, time_("Instant"))
                     b.add(instant, time_("inXSDDate"), xsd_date(value))
+        if self.start and self.end:  # for the shape that warns of an inspection too long for its framework
+            b.add(i, k("durationDays"), integer((self.end - self.start).days + 1))
+            longest = schemes().max_duration_days.get(r.report_type)
+            if longest:
+                b.add(i, k("maxDurationDays"), integer(longest))
 
     # -------------------------------------------------------------- evidence (Web Annotation)
     def evidence(self, subject: ox.NamedNode, span: Span | None, prop: str = "evidence",
@@ -670,8 +680,8 @@ def ontology_files() -> list:
 def council_triples(entries: Iterable[CouncilEntry] | None = None) -> Iterator[ox.Triple]:
     """The gazetteer as RDF: councils with typed identifiers, regions and their ONS geographies."""
     gss_t, dfe_t, urn_t = k("GSSCode"), k("DfELACode"), k("OfstedURN")
-    regions: dict[str, str | None] = {}
-    for c in entries if entries is not None else load_councils():
+    entries = tuple(entries if entries is not None else load_councils())
+    for c in entries:
         s = N(council_iri(c.gss_code))
         yield ox.Triple(s, TYPE, k("LocalAuthority"))
         yield ox.Triple(s, TYPE, org("FormalOrganization"))
@@ -692,8 +702,7 @@ def council_triples(entries: Iterable[CouncilEntry] | None = None) -> Iterator[o
         yield ox.Triple(s, k("current"), ox.Literal("true" if c.current else "false", datatype=XSD_BOOL))
         if c.region_code:
             yield ox.Triple(s, k("region"), N(region_iri(c.region_code)))
-            regions.setdefault(c.region_code, c.region_name)
-    for code, name in sorted(regions.items()):
+    for code, name in sorted(region_names(entries).items()):
         s = N(region_iri(code))
         yield ox.Triple(s, TYPE, k("Region"))
         yield ox.Triple(s, PREF, en(name or code))

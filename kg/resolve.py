@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .errors import RuleFileError
 from .paths import data_dir
@@ -34,8 +34,21 @@ class CouncilEntry:
 @lru_cache(maxsize=1)
 def load_councils() -> tuple[CouncilEntry, ...]:
     """All English councils of the gazetteer, in file order."""
-    path = data_dir() / "la_lookup.csv"
+    return read_gazetteer(data_dir() / "la_lookup.csv")
+
+
+def _region_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def read_gazetteer(path: Path) -> tuple[CouncilEntry, ...]:
+    """The councils of a gazetteer file, checked: a region code must carry one region name throughout.
+
+    One mislabelled row once gave the East Midlands code the name "South East", and since the first
+    name seen named the region, all East Midlands councils were filed under South East.
+    """
     out = []
+    region_seen: dict[str, tuple[str, int]] = {}  # region code -> (name, first line)
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             for line_no, row in enumerate(csv.DictReader(fh), 2):
@@ -47,17 +60,37 @@ def load_councils() -> tuple[CouncilEntry, ...]:
                                         source=str(path))
                 aka = tuple(a.strip() for a in (row.get("also_known_as") or "").strip("[]").split(";")
                             if a.strip())
+                region_code = (row.get("rgn22cd") or "").strip() or None
+                region_name = (row.get("region_name") or row.get("rgn22nm") or "").strip() or None
+                if region_code and region_name:
+                    first = region_seen.setdefault(region_code, (region_name, line_no))
+                    if _region_key(first[0]) != _region_key(region_name):
+                        raise RuleFileError(
+                            f"line {line_no}: {name} gives region code {region_code} the name {region_name!r}, "
+                            f"but line {first[1]} names it {first[0]!r}", source=str(path),
+                            hint="one of the two rows has the wrong region code or name")
                 out.append(CouncilEntry(
                     canonical=name, gss_code=gss, dfe_code=(row.get("la_code") or "").strip() or None,
                     urn=(row.get("urn") or "").strip() or None,
-                    region_code=(row.get("rgn22cd") or "").strip() or None,
-                    region_name=(row.get("region_name") or row.get("rgn22nm") or "").strip() or None,
+                    region_code=region_code, region_name=region_name,
                     la_type=(row.get("ons_la_type") or "").strip() or None,
                     also_known_as=aka, current=bool(current_gss),
                 ))
     except OSError as exc:
         raise RuleFileError(f"cannot read the council gazetteer: {exc}", source=str(path)) from exc
     return tuple(out)
+
+
+def regions(entries: Iterable[CouncilEntry] | None = None) -> dict[str, str]:
+    """Region code -> region name, for the gazetteer's councils (or `entries`); one name per code."""
+    out: dict[str, str] = {}
+    for c in entries if entries is not None else load_councils():
+        if c.region_code:
+            name = c.region_name or c.region_code
+            if _region_key(out.setdefault(c.region_code, name)) != _region_key(name):
+                raise RuleFileError(f"region code {c.region_code} is named both {out[c.region_code]!r} and {name!r}",
+                                    hint=f"see {c.canonical}")
+    return out
 
 
 def council_by_gss(gss_code: str) -> CouncilEntry | None:
@@ -191,3 +224,22 @@ def resolve_council(name_as_printed: str | None) -> CouncilEntry | None:
     if rivals and best[0][1] - rivals[0] < FUZZY_MARGIN:
         return None
     return top
+
+
+def council_named(name_or_code: str) -> CouncilEntry:
+    """The council a user means by `--council` or a council parameter: any name a report prints for it,
+    its other and former names, or its GSS code (any case).
+
+    Every command that takes a council goes through here (kg query, kg recurring, kg draw, kg graph),
+    so what one accepts, all accept. An unknown name is a QueryError (exit 2).
+    """
+    from .errors import QueryError
+
+    value = (name_or_code or "").strip()
+    entry = council_by_gss(value.upper()) if value else None
+    if entry is None and value:
+        entry = resolve_council(value)
+    if entry is None:
+        raise QueryError(f"no council called {name_or_code!r}",
+                         hint="give one of its names (e.g. Doncaster, 'City of Doncaster Council') or its GSS code")
+    return entry

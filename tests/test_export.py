@@ -62,3 +62,19 @@ def test_no_provenance_drops_evidence(store):
     bare = _export(store, "ntriples", provenance=False).decode()
     assert "http://www.w3.org/ns/oa#hasSelector" in full and "http://www.w3.org/ns/oa#hasSelector" not in bare
     assert "def#evidence> <https://w3id.org/ofsted-kg/id/" not in bare
+
+
+def test_jsonld_is_compacted_with_a_context_and_means_the_same_triples(store):
+    import json
+
+    data = _export(store, "jsonld")
+    doc = json.loads(data)
+    assert doc["@context"]["kg"] == "https://w3id.org/ofsted-kg/def#"
+    types = {t for node in doc["@graph"] for t in ([node.get("@type")] if isinstance(node.get("@type"), str)
+                                                   else node.get("@type") or [])}
+    assert "kg:Inspection" in types and "foaf:Person" in types
+    assert not any(k.startswith("http") for node in doc["@graph"] for k in node)  # every property compacted
+    back = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.JSON_LD)}
+    nt = {ox.Triple(q.subject, q.predicate, q.object)
+          for q in ox.parse(_export(store, "ntriples"), format=ox.RdfFormat.N_TRIPLES)}
+    assert back == nt

@@ -74,3 +74,26 @@ def test_parameter_errors_are_query_errors(store):
         run_query(store.store, "SELECT ?x WHERE { ?x ", {})
     with pytest.raises(RuleFileError):
         parse_query_text("# param: broken\nSELECT * WHERE {}")
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "PREFIX ex: <http://example.org/>\nDELETE WHERE { ?s ex:p ?o }",
+    "# a comment first\nDROP ALL",
+    "clear default",
+])
+def test_updates_are_refused_in_words(store, update, tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    before = len(store.store)
+    r = CliRunner().invoke(main, ["query", update, "--store", str(store.path)])
+    assert r.exit_code == 2
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "SPARQL updates" in r.stderr and "are refused" in r.stderr and "unknown query" not in r.stderr
+    rq = tmp_path / "update.rq"
+    rq.write_text("# title: sneaky\n" + update + "\n", encoding="utf-8")
+    with pytest.raises(QueryError, match="are refused"):
+        run_query(store.store, str(rq))
+    assert len(store.store) == before

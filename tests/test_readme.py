@@ -34,3 +34,62 @@ def test_ci_runs_the_readme_test_command():
 
 def test_readme_placeholders_are_filled():
     assert not re.search(r"^[A-Z_]{6,}$", README, re.MULTILINE)
+
+
+# ---------------------------------------------------------------- every README `kg` command runs as written
+
+SKIPPED = {"serve": "runs until stopped; tests/test_serve.py starts a real server"}
+#: commands the README shows failing on purpose, with the exit status it documents
+EXPECTED_EXIT = {"kg extract --format jsonl tests/data/bad/rotherham_2012-08-10.pdf": 1}
+
+
+def _blocks() -> list[tuple[str, str]]:
+    """(language, text) of every fenced code block of the README."""
+    return re.findall(r"^```(\w*)\n(.*?)^```", README, re.MULTILINE | re.DOTALL)
+
+
+def readme_setup_commands() -> list[str]:
+    """The `kg` commands of the README's one set-up command (the first bash block that builds a store)."""
+    setup = next(text for lang, text in _blocks() if lang == "bash" and "kg build" in text)
+    return [part.strip() for part in setup.strip().split("&&") if part.strip().startswith("kg ")]
+
+
+def readme_kg_commands() -> list[str]:
+    """Every `kg` command of a code block: lines of bash blocks, and `$ kg ...` lines of console blocks."""
+    out = []
+    for lang, text in _blocks():
+        for line in text.splitlines():
+            line = line.strip()
+            if lang == "bash" and line.startswith("kg "):
+                out.append(line)
+            elif lang == "" and line.startswith("$ kg "):
+                out.append(line[2:])
+    return out
+
+
+def test_every_readme_kg_command_runs_after_the_readme_set_up(tmp_path, monkeypatch):
+    """In a fresh directory holding the repository's samples/ and tests/ (the paths the README uses), run the
+    set-up command's `kg` part, then every `kg` command of the README as written, in order. KG_STORE points
+    nowhere, so a command that forgets `--store store` fails instead of finding some other store."""
+    import shlex
+
+    for name in ("samples", "tests"):
+        (tmp_path / name).symlink_to(REPO / name, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"KG_STORE": str(tmp_path / "no-store-here"), "COLUMNS": "100"})
+    setup = readme_setup_commands()
+    assert setup[0].startswith("kg build samples/reports --store store")
+    commands = readme_kg_commands()
+    assert len(commands) >= 15
+    ran = set()
+    for command in setup + [c for c in commands if c not in setup]:
+        args = shlex.split(command, comments=True)[1:]
+        if args[0] in SKIPPED:
+            continue
+        result = runner.invoke(main, args)
+        expected = EXPECTED_EXIT.get(command, 0)
+        assert result.exit_code == expected, f"`{command}` exited {result.exit_code}: {result.stderr[-500:]}"
+        ran.add(args[0])
+    assert ran >= {"build", "extract", "validate", "query", "recurring", "draw", "graph", "export", "stats"}
+    for made in ("doncaster-timeline.png", "yh.html", "everything.gexf", "doncaster.graphml", "graph.ttl"):
+        assert (tmp_path / made).stat().st_size > 0, made

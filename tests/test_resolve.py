@@ -108,3 +108,38 @@ def test_every_council_resolves_in_every_common_printed_form(form):
 def test_council_names_printed_in_letters_resolve(printed, gss):
     entry = resolve_council(printed)
     assert entry is not None and entry.gss_code == gss, printed
+
+
+# ONS region codes (ONS Register of Geographic Codes): the nine English regions
+ONS_REGIONS = {"E12000001": "North East", "E12000002": "North West", "E12000003": "Yorkshire and the Humber",
+               "E12000004": "East Midlands", "E12000005": "West Midlands", "E12000006": "East of England",
+               "E12000007": "London", "E12000008": "South East", "E12000009": "South West"}
+
+
+def test_every_english_region_has_its_own_name_and_councils():
+    from kg.rdf import council_triples
+
+    labels = {t.subject.value.rsplit("/", 1)[1]: t.object.value for t in council_triples()
+              if t.subject.value.rsplit("/", 1)[1].startswith("E12") and t.predicate.value.endswith("#prefLabel")}
+    assert labels == ONS_REGIONS
+    by_region = {}
+    for c in load_councils():
+        by_region.setdefault(c.region_name, set()).add(c.canonical)
+    assert {"Derby", "Leicester", "Nottinghamshire", "Rutland"} <= by_region["East Midlands"]
+    assert council_by_gss("E06000060").region_code == "E12000008"  # Buckinghamshire: South East
+    assert council_by_gss("E10000013").region_code == "E12000009"  # Gloucestershire: South West
+
+
+def test_a_region_code_with_two_names_is_refused_with_its_line(tmp_path):
+    from kg.paths import data_dir
+    from kg.resolve import read_gazetteer
+
+    lines = (data_dir() / "la_lookup.csv").read_text(encoding="utf-8-sig").splitlines()
+    n = next(i for i, line in enumerate(lines) if ",Buckinghamshire," in line)
+    lines[n] = lines[n].replace(",E12000008,South East,", ",E12000004,South East,")
+    bad = tmp_path / "la_lookup.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RuleFileError) as err:
+        read_gazetteer(bad)
+    assert err.value.source == str(bad) and "E12000004" in err.value.message
+    assert "'South East'" in err.value.message and "'East Midlands'" in err.value.message

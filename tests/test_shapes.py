@@ -211,3 +211,22 @@ def test_cross_report_check_finds_span_past_the_text(good, src):
     broken = replace(good, recommendations=_first(good.recommendations, span=Span(10, len(src.text) + 5)))
     gs.store.extend(map_record(broken, src).quads())
     assert any("past the end of its text" in r.message for r in cross_report_checks(gs.store))
+
+
+def test_focused_visit_whose_dates_span_a_year_is_a_warning():
+    """A focused visit runs two days; printed as '26 June 2023 to 27 June 2024' it is a misprint."""
+    stem = "001_08ab79b8e78a2bf8"
+    src = sample_source(stem)
+    record = with_spans(gold_record(stem), src.text)
+    assert record.report_type == "focused-visit"
+    assert not any("longer than its framework allows" in m for m in _messages(_check(record, src), "Warning"))
+    results = _check(replace(record, inspection_start="2023-06-26"), src)
+    assert _messages(results) == []
+    assert any("longer than its framework allows" in m for m in _messages(results, "Warning"))
+
+
+def test_a_four_week_single_inspection_is_not_too_long():
+    src = sample_source(STEM)
+    record = replace(with_spans(gold_record(STEM), src.text), report_type="single-inspection",
+                     inspection_start="2011-03-07")  # 26 days, as SIF inspections ran
+    assert not any("longer than its framework allows" in m for m in _messages(_check(record, src), "Warning"))

@@ -35,8 +35,8 @@ PNG and SVG need matplotlib (pip install 'ofsted-kg[draw]'); HTML needs nothing 
 
 @click.command("draw", help=DRAW_HELP)
 @click.argument("picture", type=click.Choice(["timeline", "recurrence", "inspectors"]))
-@click.option("--council", help="One council (any of its names, e.g. 'Doncaster').")
-@click.option("--region", help="One English region (e.g. 'London', 'North West').")
+@click.option("--council", help="One council (any of its names or its GSS code, e.g. 'Doncaster', E08000017).")
+@click.option("--region", help="One English region (e.g. 'London', 'North West'); an unknown one is an error.")
 @click.option("--from", "year_from", type=int, metavar="YEAR", help="Inspections that started in or after YEAR.")
 @click.option("--to", "year_to", type=int, metavar="YEAR", help="Inspections that started in or before YEAR.")
 @click.option("--theme", metavar="LABEL", help="Only this theme (part of its label, or its IRI); recurrence only.")
@@ -68,6 +68,9 @@ def draw_command(picture, council, region, year_from, year_to, theme, max_nodes,
     for note in drawing.notes:
         echo_err(f"note: {note}")
     echo_err(f"wrote {Path(drawing.path)}: {drawing.title}")
+    if not drawing.nodes:  # an empty picture is not an answer: say so, and exit 1
+        echo_err(f"warning: the picture is empty: nothing in the store matches {filters.summary()}")
+        sys.exit(1)
 
 
 COMMANDS = [draw_command]

@@ -73,6 +73,10 @@ def graph_command(query_spec, params, graphs, fmt, output, store):
         sys.exit(exc.exit_code)
     echo_err(f"wrote {g.number_of_nodes()} nodes and {g.number_of_edges()} edges"
              + (f" to {output}" if output != "-" else ""))
+    if not g.number_of_nodes():  # an empty file is not an answer: say so, and exit 1
+        echo_err("warning: the graph is empty: " + ("the query matched nothing" if query_spec
+                                                    else "the store (or the graphs asked for) holds no triples"))
+        sys.exit(1)
 
 
 COMMANDS = [graph_command]

@@ -20,6 +20,8 @@ raised in different councils.
 \b
 Examples:
   kg recurring --council Doncaster                  # Doncaster's recurring issues, 2010-2025
+  kg recurring --council E08000017 --from 2013 --to 2019   # any name or GSS code; reports of 2013-2019
+  kg recurring --across-councils --region London    # themes raised in several London councils
   kg recurring --across-councils --min 5            # themes raised in at least 5 councils
   kg recurring --council Doncaster --format json    # groups as JSON for other tools
   kg recurring --records tests/data/gold/           # from record files instead of the store
@@ -55,7 +57,10 @@ def _load_records(paths: tuple[Path, ...]):
 
 
 @click.command("recurring", help=HELP)
-@click.option("--council", default=None, help="Only this council (canonical name, e.g. Doncaster).")
+@click.option("--council", default=None, help="Only this council (any of its names, or its GSS code).")
+@click.option("--region", default=None, help="Only councils of this English region (e.g. 'North West').")
+@click.option("--from", "year_from", type=int, metavar="YEAR", help="Only items of reports dated in or after YEAR.")
+@click.option("--to", "year_to", type=int, metavar="YEAR", help="Only items of reports dated in or before YEAR.")
 @click.option("--across-councils", is_flag=True, help="Group the same theme raised in different councils.")
 @click.option("--min", "min_count", type=int, default=2, show_default=True,
               help="Least number of inspections in a group (with --across-councils: of councils).")
@@ -66,11 +71,18 @@ def _load_records(paths: tuple[Path, ...]):
 @click.option("--save", is_flag=True, help="Also replace the store's derived graph with the recomputed links.")
 @format_option(["table", "csv", "json"], "table")
 @store_option
-def recurring_command(council, across_councils, min_count, min_score, records, save, fmt, store):
+def recurring_command(council, region, year_from, year_to, across_councils, min_count, min_score, records, save,
+                      fmt, store):
+    from ..filters import councils_of, recurrence_in_scope, scope_of
     from ..recur import ACROSS, WITHIN, LinkParams, find_recurrence, group_links, link_items, items_from_store
 
+    if council and across_councils:
+        echo_err("Error: --council and --across-councils do not combine (--across-councils compares councils: "
+                 "narrow it with --region; drop it for one council's recurring issues)")
+        raise SystemExit(2)
     params = LinkParams() if min_score is None else LinkParams(min_score=min_score)
     try:
+        scope = scope_of(council, region, year_from, year_to)
         if records:
             recs = _load_records(records)
             if not recs:
@@ -93,15 +105,9 @@ def recurring_command(council, across_councils, min_count, min_score, records, s
         echo_err(f"Error: {exc.one_line()}")
         raise SystemExit(exc.exit_code)
 
-    scope = ACROSS if across_councils else WITHIN
-    groups = group_links(result, scope, council=council, min_count=min_count)
-    if council and not across_councils and not groups:
-        known = sorted({i.council for i in result.items})
-        if council.casefold() not in {k.casefold() for k in known}:
-            echo_err(f"Error: no council named {council!r} in the data (known: {', '.join(known)})")
-            raise SystemExit(2)
-    if across_councils and council:
-        groups = tuple(g for g in groups if council.casefold() in {c.casefold() for c in g.councils})
+    everything = result
+    result = recurrence_in_scope(result, scope)
+    groups = group_links(result, ACROSS if across_councils else WITHIN, min_count=min_count)
 
     if fmt == "json":
         render_rows([g.as_dict() for g in groups], [], "json")
@@ -112,7 +118,12 @@ def recurring_command(council, across_councils, min_count, min_score, records, s
                 rows.append({"group": n, "theme": g.theme_label, "council": o.council, "date": o.date,
                              "report": o.report, "kind": o.kind, "text": o.text})
         render_rows(rows, COLUMNS, fmt)
-    echo_err(f"{len(groups)} recurring issue(s) from {len(result.links)} link(s) between {len(result.items)} item(s)")
+    echo_err(f"{len(groups)} recurring issue(s) from {len(result.links)} link(s) between {len(result.items)} item(s)"
+             + ("" if scope.empty else f" of {scope.describe()}"))
+    if not result.items:  # the filters matched nothing: say so, and do not pass it off as an answer
+        echo_err(f"warning: no recommendations or findings of {scope.describe()} in the data "
+                 f"(councils with some: {', '.join(councils_of(everything.items))})")
+        raise SystemExit(1)
 
 
 COMMANDS = [recurring_command]
