@@ -93,7 +93,7 @@ def _loaders() -> list[tuple[Path, Callable[[], object]]]:
     data, onto = data_dir(), ontology_dir()
     out: list[tuple[Path, Callable[[], object]]] = [
         (data / name, lambda name=name: load_rule_file(name))
-        for name in ("grades.yaml", "organisations.yaml", "sections.yaml")]
+        for name in ("grades.yaml", "organisations.yaml", "sections.yaml", "tone.yaml")]
     out += [(data / "report_types.yaml", load_type_rules), (data / "people.yaml", load_people_rules),
             (data / "la_lookup.csv", load_councils), (data / "council_names.yaml", load_council_names),
             (data / "normalise.yaml", load_rules), (data / "recurrence_stopwords.txt", domain_stop_words),

@@ -34,6 +34,11 @@ def test_every_named_query_runs(store, query):
     result = run_query(store.store, query, params)
     assert result.columns
     rows = rows_as_plain(result)
+    if query.name == "reports-to-check":
+        # the samples are read whole, so none is to check: its rows are asserted where the extractor
+        # is unsure (tests/test_extract_audit.py)
+        assert rows == [], rows
+        return
     assert rows, f"{query.name} returns no rows on the samples"
     unbound = [c for c in result.columns if all(r.get(c) in (None, "") for r in rows)]
     assert not unbound, f"{query.name}: no row has a value for {unbound}"

@@ -40,7 +40,8 @@ def _bad_regex(text: str) -> tuple[str, int]:
 def _bad_yaml(text: str) -> tuple[str, int]:
     """A flow mapping left open in the middle of the file (the parser notices on the next line)."""
     lines = text.splitlines()
-    n = len(lines) // 2
+    # before a list entry past the middle, so the parser notices on that entry's line
+    n = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("  - {"))
     lines.insert(n, "  - {id: broken, pattern: [")
     return "\n".join(lines) + "\n", n + 2
 
