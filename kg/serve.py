@@ -52,7 +52,10 @@ DEFAULT_MAX_MEMORY_MB = 2048  # address space a worker may take beyond what it h
 DEFAULT_IDLE_TIMEOUT = 15.0  # seconds a connection may stay silent before it is closed
 LISTEN_BACKLOG = 1024  # connections the kernel holds while every thread is busy accepting
 MAX_BODY = 1_000_000  # bytes of a POSTed request; anything larger is refused with 413
-MAX_QUERY_CHARS = 100_000  # longer queries are refused before parsing (rdflib parses ~50 kB/s at worst)
+# Longer queries are refused before parsing: 13 times the longest shipped query. rdflib parses most text at
+# 10-50 kB/s, but a chain of 1+1+... at about 2 kB/s, slower as it grows (20 kB: 11 s); the query timeout
+# stops what the cap lets through.
+MAX_QUERY_CHARS = 20_000
 STACK_BYTES = 256 << 20  # stack of the thread that parses and runs queries (Oxigraph recurses on long chains)
 SPARQL_PATH = "/sparql"
 
@@ -511,6 +514,8 @@ class QueryRunner:
         self._lock = threading.Lock()
         self._closed = False
         self._idle.put(self._spawn())  # fail now, not at the first query, if the store is unusable
+        for _ in range(workers - 1):  # the others start meanwhile: all are ready for a burst
+            self._replace_later()
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, str(self.store), (self.max_results, self.max_bytes, self.max_memory_mb),
@@ -520,6 +525,28 @@ class QueryRunner:
         return worker
 
     def _discard(self, worker: _Worker) -> None:
+        """Stop a worker and start its replacement in the background (starting one takes about a
+        second, which the next request should not wait for)."""
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+        self._replace_later()
+
+    def _replace_later(self) -> None:
+        def replace() -> None:
+            try:
+                worker = self._spawn()
+            except ServeError as e:
+                log.warning("%s", e.one_line())
+                return
+            if self._closed:
+                self._discard_quietly(worker)
+            else:
+                self._idle.put(worker)
+
+        threading.Thread(target=replace, name="kg-serve-spawn", daemon=True).start()
+
+    def _discard_quietly(self, worker: _Worker) -> None:
         worker.kill()
         with self._lock:
             self._all.discard(worker)
@@ -529,8 +556,8 @@ class QueryRunner:
             return error(503, f"server busy: every query worker was in use for {self.timeout:g} s; "
                               "try again", ("Retry-After", "5"))
         try:
-            try:
-                worker = self._idle.get_nowait()
+            try:  # a worker is idle, or one being started will be
+                worker = self._idle.get(timeout=max(self.timeout, 10.0))
             except queue.Empty:
                 try:
                     worker = self._spawn()
@@ -545,8 +572,8 @@ class QueryRunner:
                 response = worker.conn.recv()
             except (EOFError, OSError):
                 self._discard(worker)
-                return error(500, "query worker died while answering (a query may use at most "
-                                  f"{self.max_memory_mb} MB); the query was not completed")
+                return error(500, "query worker died while answering, most likely out of memory (a query may "
+                                  f"use {self.max_memory_mb} MB); the query was not completed")
             self._idle.put(worker)
             return response
         finally:
@@ -554,6 +581,7 @@ class QueryRunner:
 
     def close(self) -> None:
         """Stop every worker process."""
+        self._closed = True
         with self._lock:
             workers, self._all = list(self._all), set()
         for w in workers:
