@@ -2,18 +2,23 @@
 
 Three layers, each testable without the one above it:
 
-- `evaluate(store, job)` runs one query on a pyoxigraph Store and renders the response
-  (content negotiation, result cap). Pure: no sockets, no processes.
-- `QueryRunner` runs `evaluate` in worker processes that each hold a read-only handle on the
-  store. A query that overruns its timeout is stopped by killing its worker, so a hostile or
-  careless query cannot keep burning a CPU after the client has been told it timed out
-  (pyoxigraph queries cannot be cancelled from Python, and a thread cannot be killed).
-- `Endpoint.handle(request)` is the SPARQL Protocol: GET/POST parsing, refusal of updates and
-  federated queries, the help page. `make_server` wraps it in a stdlib ThreadingHTTPServer.
+- `screen(query)` decides what a query may do from a parse by rdflib's SPARQL grammar (no update,
+  no LOAD, no SERVICE; bounded length and nesting), and `evaluate(store, job)` screens one query,
+  runs it on a GraphStore and renders the response (content negotiation, row and byte caps).
+  Pure: no sockets, no processes.
+- `QueryRunner` runs `evaluate` in worker processes that each hold a read-only GraphStore. Screening
+  runs there too, under the same timeout as the query: one hostile request holds one worker, never
+  the server. A query that overruns its timeout is stopped by killing its worker (pyoxigraph queries
+  cannot be cancelled from Python, and a thread cannot be killed); a worker's memory is capped, and
+  on Linux it has no network at all.
+- `Endpoint.handle(request)` is the SPARQL Protocol: GET/POST parsing, refusal of updates, the help
+  page. `open_server` wraps it in a stdlib ThreadingHTTPServer with a deep listen backlog and an
+  idle timeout per connection.
 
-The store is opened with `Store.read_only`, which takes no lock, so `kg build` can keep writing.
-A read-only handle is a snapshot taken when it is opened; workers reopen it when the store's
-files change, so answers follow finished builds without restarting the server.
+The store is opened read-only, which takes no lock, so `kg build` can keep writing. A read-only view
+is a snapshot taken when it is opened; workers reopen it when the store changes, so answers follow
+finished builds without restarting the server, and keep the last whole snapshot while a build is
+half-way through writing a batch.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ import multiprocessing
 import os
 import queue
 import re
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import ServeError
+from .errors import ServeError, StoreError
 from .namespaces import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -41,11 +47,21 @@ DEFAULT_PORT = 7879
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_RESULTS = 10_000
 DEFAULT_WORKERS = 2
-MAX_BODY = 1_000_000  # bytes of a POSTed query; anything larger is refused with 413
+DEFAULT_MAX_BYTES = 16_000_000  # about this many bytes of results (beside the row cap), then cut off
+DEFAULT_MAX_MEMORY_MB = 2048  # address space a worker may take beyond what it holds at rest
+DEFAULT_IDLE_TIMEOUT = 15.0  # seconds a connection may stay silent before it is closed
+LISTEN_BACKLOG = 1024  # connections the kernel holds while every thread is busy accepting
+MAX_BODY = 1_000_000  # bytes of a POSTed request; anything larger is refused with 413
+# Longer queries are refused before parsing: 13 times the longest shipped query. rdflib parses most text at
+# 10-50 kB/s, but a chain of 1+1+... at about 2 kB/s, slower as it grows (20 kB: 11 s); the query timeout
+# stops what the cap lets through.
+MAX_QUERY_CHARS = 20_000
+STACK_BYTES = 256 << 20  # stack of the thread that parses and runs queries (Oxigraph recurses on long chains)
 SPARQL_PATH = "/sparql"
 
 TRUNCATED_HEADER = "X-Result-Truncated"
 LIMIT_HEADER = "X-Result-Limit"
+BYTE_LIMIT_HEADER = "X-Result-Byte-Limit"
 
 # Offers in order of preference (the first is the default when the client accepts anything).
 RESULT_OFFERS = (
@@ -142,27 +158,83 @@ def negotiate(accept: str, offers: tuple[tuple[str, str], ...]) -> tuple[str, st
 
 # ---------------------------------------------------------------- query screening
 
+class QueryRefused(Exception):
+    """A query this endpoint will not run: an HTTP status and a one-line reason."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+# SPARQL 1.1 section 19.2: \uXXXX and \UXXXXXXXX are undone before parsing, everywhere in the query.
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_TOKENS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''  # long strings
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''                             # short strings
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'                                             # IRIs
-    r'|#[^\n]*'                                                               # comments
-    r'|[?$][\w]+'                                                             # variables
-    r'|[\w.\-]*:[\w.\-:%]*'                                                   # prefixed names
-    r'|[A-Za-z_]\w*',                                                         # keywords
-    re.DOTALL,
-)
+_SERVICE_NODE = "ServiceGraphPattern"
 
 
-def uses_service(query: str) -> bool:
-    """True if the query holds a SERVICE clause (federated query).
+def screen(query: str) -> str:
+    """The text to run for `query`, or QueryRefused: what a query may do is decided from a parse by
+    rdflib's SPARQL 1.1 grammar, not from its look. Refused: updates (LOAD included), SERVICE anywhere
+    (the store would fetch any URL a query names, from the server's network), queries too long or too
+    deeply nested to parse safely, and anything rdflib cannot parse.
 
-    Refused because the store would fetch any URL the query names, from the server's network.
-    Codepoint escapes are undone first, as the SPARQL grammar does before parsing.
+    Oxigraph runs the text returned here, which is the text rdflib parsed: codepoint escapes already
+    undone and line ends made LF, so the two parsers cannot read comments or escapes differently
+    (Oxigraph ends a comment at a bare CR, rdflib does not; Oxigraph keeps \\u outside strings).
+    Worst case time is linear in the length, which MAX_QUERY_CHARS bounds; callers run it under the
+    query timeout all the same.
     """
-    text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
-    return any(tok.upper() == "SERVICE" for tok in _TOKENS.findall(text))
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryRefused(413, f"query is longer than {MAX_QUERY_CHARS} characters")
+    try:
+        text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
+    except (ValueError, OverflowError):
+        raise QueryRefused(400, "query holds a \\U escape that is not a Unicode code point") from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryRefused(400, "query holds an escape of a lone surrogate, which is not a character") from None
+    if _CODEPOINT.search(text):
+        raise QueryRefused(400, "query holds an escaped codepoint escape (\\u005Cu...); write the character")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import Query, UpdateUnit
+
+    try:
+        tree = Query.parse_string(text, parse_all=True)
+    except RecursionError:
+        raise QueryRefused(400, "query nests too deeply to be run safely") from None
+    except ParseBaseException as e:
+        try:
+            UpdateUnit.parse_string(text, parse_all=True)
+        except (ParseBaseException, RecursionError):
+            raise QueryRefused(400, f"query is not valid SPARQL 1.1: {' '.join(str(e).split())}") from None
+        raise _update_refusal() from None
+    if _holds(tree, _SERVICE_NODE):
+        raise QueryRefused(403, "SERVICE (federated query) is disabled on this endpoint")
+    return text
+
+
+def _holds(tree, name: str) -> bool:
+    """True if an rdflib parse tree holds a node called `name` (walked without recursion)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == name:
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, (ParseResults, list, tuple)):
+            stack.extend(node)
+    return False
+
+
+def _update_refusal() -> QueryRefused:
+    return QueryRefused(403, "SPARQL Update is not allowed: this endpoint is read-only; "
+                             "change the graph with `kg build`")
 
 
 # ---------------------------------------------------------------- evaluation (inside a worker)
@@ -190,29 +262,43 @@ def _term_json(term) -> dict:
     raise TypeError(f"unexpected term {term!r}")
 
 
-def _capped(results, max_results: int) -> tuple[list, bool]:
-    rows = []
+def _capped(results, max_results: int, max_bytes: int, size) -> tuple[list, bool]:
+    """The first results, at most `max_results` of them and about `max_bytes` in all; True if cut."""
+    rows, total = [], 0
     for row in results:
-        if len(rows) == max_results:
+        total += size(row)
+        if len(rows) == max_results or total > max_bytes:
             return rows, True
         rows.append(row)
     return rows, False
 
 
-def _cap_headers(truncated: bool, max_results: int) -> tuple[tuple[str, str], ...]:
+def _solution_size(names):
+    def size(row) -> int:
+        return sum(len(str(row[n])) + len(n) + 16 for n in names if row[n] is not None)
+    return size
+
+
+def _cap_headers(truncated: bool, max_results: int, max_bytes: int) -> tuple[tuple[str, str], ...]:
     if not truncated:
         return ()
-    return ((TRUNCATED_HEADER, "true"), (LIMIT_HEADER, str(max_results)))
+    return ((TRUNCATED_HEADER, "true"), (LIMIT_HEADER, str(max_results)), (BYTE_LIMIT_HEADER, str(max_bytes)))
 
 
-def evaluate(store, job: QueryJob, max_results: int = DEFAULT_MAX_RESULTS) -> Response:
-    """Run one query on a pyoxigraph Store and render it for the client's Accept header.
+def evaluate(store, job: QueryJob, max_results: int = DEFAULT_MAX_RESULTS,
+             max_bytes: int = DEFAULT_MAX_BYTES) -> Response:
+    """Screen one query (`screen`), run it on a store (a GraphStore, or anything with its `query`) and
+    render it for the client's Accept header.
 
-    At most `max_results` solutions or triples are returned; if there were more, the response
-    says so in the X-Result-Truncated header. OSError (store I/O) propagates to the caller.
+    At most `max_results` solutions or triples, of about `max_bytes` in all, are returned; if there
+    were more, the response says so in the X-Result-Truncated header. OSError (store I/O) propagates.
     """
     import pyoxigraph as ox
 
+    try:
+        text = screen(job.query)
+    except QueryRefused as e:
+        return error(e.status, e.reason)
     try:
         options: dict = {}
         if job.default_graphs:
@@ -224,7 +310,7 @@ def evaluate(store, job: QueryJob, max_results: int = DEFAULT_MAX_RESULTS) -> Re
     except ValueError as e:
         return error(400, f"bad default-graph-uri or named-graph-uri: {e}")
     try:
-        result = store.query(job.query, **options)
+        result = store.query(text, **options)
     except SyntaxError as e:
         return error(400, f"query is not valid SPARQL: {e}")
 
@@ -236,23 +322,23 @@ def evaluate(store, job: QueryJob, max_results: int = DEFAULT_MAX_RESULTS) -> Re
         if isinstance(result, ox.QueryBoolean):
             return Response(200, mime, result.serialize(format=getattr(ox.QueryResultsFormat, fmt)))
         names = [v.value for v in result.variables]
-        rows, truncated = _capped(result, max_results)
+        rows, truncated = _capped(result, max_results, max_bytes, _solution_size(names))
         doc = {"head": {"vars": names}, "results": {"bindings": [
             {n: _term_json(row[n]) for n in names if row[n] is not None} for row in rows]}}
         data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
         # Re-serialise through pyoxigraph so every format is written by one well-tested writer.
         parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
         body = parsed.serialize(format=getattr(ox.QueryResultsFormat, fmt))
-        return Response(200, mime, body, _cap_headers(truncated, max_results))
+        return Response(200, mime, body, _cap_headers(truncated, max_results, max_bytes))
 
     chosen = negotiate(job.accept, GRAPH_OFFERS)
     if chosen is None:
         return _not_acceptable(job.accept, GRAPH_OFFERS)
     mime, fmt = chosen
-    triples, truncated = _capped(result, max_results)
+    triples, truncated = _capped(result, max_results, max_bytes, lambda t: len(str(t)) + 3)
     prefixes = _used_prefixes(triples) if fmt == "TURTLE" else None
     body = ox.serialize(triples, format=getattr(ox.RdfFormat, fmt), prefixes=prefixes)
-    return Response(200, mime, body, _cap_headers(truncated, max_results))
+    return Response(200, mime, body, _cap_headers(truncated, max_results, max_bytes))
 
 
 def _used_prefixes(triples) -> dict[str, str]:
@@ -271,42 +357,92 @@ def _not_acceptable(accept: str, offers) -> Response:
 
 
 class _StoreHandle:
-    """A read-only Store, reopened when the files on disk change (e.g. a build finished)."""
+    """A read-only GraphStore, reopened when another process has written to it (e.g. a build finished).
+
+    A view that finds reports half-written (a build is loading a batch) is not used: the last good
+    snapshot goes on answering until a later reopen finds the store whole again."""
 
     def __init__(self, path: str):
         self.path = path
         self._store = None
-        self._signature = None
-
-    def _current_signature(self):
-        sig = []
-        with os.scandir(self.path) as entries:
-            for e in entries:
-                if e.name == "CURRENT" or e.name.startswith("MANIFEST") or e.name.endswith(".log"):
-                    st = e.stat()
-                    sig.append((e.name, st.st_size, st.st_mtime_ns))
-        return tuple(sorted(sig))
 
     def get(self, *, force: bool = False):
-        import pyoxigraph as ox
+        from .store import GraphStore
 
-        signature = self._current_signature()
-        if force or self._store is None or signature != self._signature:
-            self._store = None
-            self._store = ox.Store.read_only(self.path)
-            self._signature = signature
+        if force or self._store is None or self._store.is_stale():
+            try:
+                fresh = GraphStore(self.path, read_only=True)
+            except StoreError:
+                if self._store is None or force:
+                    raise
+            else:
+                self._store = fresh
         return self._store
 
 
-def _worker_main(conn, store_path: str, max_results: int) -> None:
-    """Worker process loop: open the store, then answer jobs until the pipe closes."""
+def _cut_network() -> bool:
+    """Put this process in network and user namespaces of its own (Linux, where unprivileged user
+    namespaces are allowed): it then has no route anywhere, so even a SERVICE that screening missed
+    cannot connect. A second fence only; `screen` is what refuses such queries. Must run before any
+    thread starts (unshare of a user namespace needs a single-threaded process)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(0x10000000 | 0x40000000) == 0  # CLONE_NEWUSER | CLONE_NEWNET
+    except (OSError, AttributeError):
+        return False
+
+
+def _limit_memory(extra_mb: int) -> None:
+    """Cap this process's address space at what it holds now plus `extra_mb`, so one query that
+    grows without end fails alone (Rust aborts the worker, which is replaced) instead of the machine
+    swapping."""
+    import resource
+
+    try:
+        with open("/proc/self/statm") as fh:
+            now = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        now = 0
+    limit = now + STACK_BYTES + (extra_mb << 20)
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _worker_main(conn, store_path: str, max_results: int, max_bytes: int, max_memory_mb: int) -> None:
+    """Worker process: fence off the network, open the store, cap memory, then answer jobs on a
+    thread with a large stack (Oxigraph recurses on long chains of MINUS or `+`, and a query that
+    overflows the default 8 MB stack kills the process) until the pipe closes."""
+    _cut_network()
     handle = _StoreHandle(store_path)
     try:
         handle.get()
+        screen("ASK {}")  # load the parser now, not during the first query's timeout
+    except StoreError as e:
+        conn.send(("error", e.one_line()))
+        return
     except Exception as e:  # noqa: BLE001 - reported to the parent as one line
         conn.send(("error", f"{store_path}: cannot open the store read-only: {e}"))
         return
+    sys.setrecursionlimit(4000)  # rdflib's parser recurses per nesting level; deeper is refused
+    _limit_memory(max_memory_mb)
+    threading.stack_size(STACK_BYTES)
+    thread = threading.Thread(target=_answer_jobs, args=(conn, handle, max_results, max_bytes),
+                              name="kg-serve-query")
     conn.send(("ready", None))
+    thread.start()
+    thread.join()
+
+
+def _answer_jobs(conn, handle: _StoreHandle, max_results: int, max_bytes: int) -> None:
     while True:
         try:
             job = conn.recv()
@@ -314,18 +450,22 @@ def _worker_main(conn, store_path: str, max_results: int) -> None:
             return
         try:
             try:
-                response = evaluate(handle.get(), job, max_results)
+                response = evaluate(handle.get(), job, max_results, max_bytes)
             except OSError:
-                response = evaluate(handle.get(force=True), job, max_results)
+                response = evaluate(handle.get(force=True), job, max_results, max_bytes)
+        except StoreError as e:
+            response = error(503, e.one_line(), ("Retry-After", "5"))
+        except MemoryError:
+            response = error(503, "query needed more memory than a query may use; narrow it down")
         except Exception as e:  # noqa: BLE001 - one failing query must not end the worker
-            response = error(500, f"query failed: {type(e).__name__}: {e}")
+            response = error(500, f"query failed: {type(e).__name__}: {' '.join(str(e).split())}")
         conn.send(response)
 
 
 class _Worker:
-    def __init__(self, ctx, store_path: str, max_results: int, startup_timeout: float):
+    def __init__(self, ctx, store_path: str, limits: tuple[int, int, int], startup_timeout: float):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, store_path, max_results),
+        self.proc = ctx.Process(target=_worker_main, args=(child, store_path, *limits),
                                 daemon=True, name="kg-serve-worker")
         self.proc.start()
         child.close()
@@ -357,15 +497,15 @@ class QueryRunner:
 
     def __init__(self, store: Path, *, timeout: float = DEFAULT_TIMEOUT,
                  max_results: int = DEFAULT_MAX_RESULTS, workers: int = DEFAULT_WORKERS,
+                 max_bytes: int = DEFAULT_MAX_BYTES, max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
                  startup_timeout: float = 60.0):
-        store = Path(store)
-        if not (store / "CURRENT").is_file():
-            raise ServeError(f"{store}: no graph store here", hint="run `kg build` first or pass --store")
-        if timeout <= 0 or max_results < 1 or workers < 1:
-            raise ServeError("timeout, max results and workers must be positive")
-        self.store = store
+        if timeout <= 0 or max_results < 1 or workers < 1 or max_bytes < 1 or max_memory_mb < 1:
+            raise ServeError("timeout, max results, max bytes, memory and workers must be positive")
+        self.store = Path(store)
         self.timeout = timeout
         self.max_results = max_results
+        self.max_bytes = max_bytes
+        self.max_memory_mb = max_memory_mb
         self._startup_timeout = startup_timeout
         self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._slots = threading.BoundedSemaphore(workers)
@@ -374,14 +514,39 @@ class QueryRunner:
         self._lock = threading.Lock()
         self._closed = False
         self._idle.put(self._spawn())  # fail now, not at the first query, if the store is unusable
+        for _ in range(workers - 1):  # the others start meanwhile: all are ready for a burst
+            self._replace_later()
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, str(self.store), self.max_results, self._startup_timeout)
+        worker = _Worker(self._ctx, str(self.store), (self.max_results, self.max_bytes, self.max_memory_mb),
+                         self._startup_timeout)
         with self._lock:
             self._all.add(worker)
         return worker
 
     def _discard(self, worker: _Worker) -> None:
+        """Stop a worker and start its replacement in the background (starting one takes about a
+        second, which the next request should not wait for)."""
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+        self._replace_later()
+
+    def _replace_later(self) -> None:
+        def replace() -> None:
+            try:
+                worker = self._spawn()
+            except ServeError as e:
+                log.warning("%s", e.one_line())
+                return
+            if self._closed:
+                self._discard_quietly(worker)
+            else:
+                self._idle.put(worker)
+
+        threading.Thread(target=replace, name="kg-serve-spawn", daemon=True).start()
+
+    def _discard_quietly(self, worker: _Worker) -> None:
         worker.kill()
         with self._lock:
             self._all.discard(worker)
@@ -391,8 +556,8 @@ class QueryRunner:
             return error(503, f"server busy: every query worker was in use for {self.timeout:g} s; "
                               "try again", ("Retry-After", "5"))
         try:
-            try:
-                worker = self._idle.get_nowait()
+            try:  # a worker is idle, or one being started will be
+                worker = self._idle.get(timeout=max(self.timeout, 10.0))
             except queue.Empty:
                 try:
                     worker = self._spawn()
@@ -407,7 +572,8 @@ class QueryRunner:
                 response = worker.conn.recv()
             except (EOFError, OSError):
                 self._discard(worker)
-                return error(500, "query worker died while answering; the query was not completed")
+                return error(500, "query worker died while answering, most likely out of memory (a query may "
+                                  f"use {self.max_memory_mb} MB); the query was not completed")
             self._idle.put(worker)
             return response
         finally:
@@ -415,6 +581,7 @@ class QueryRunner:
 
     def close(self) -> None:
         """Stop every worker process."""
+        self._closed = True
         with self._lock:
             workers, self._all = list(self._all), set()
         for w in workers:
@@ -472,8 +639,8 @@ class Endpoint:
             if len(queries) > 1:
                 return error(400, "more than one `query` parameter")
             query = queries[0]
-        if uses_service(query):
-            return error(403, "SERVICE (federated query) is disabled on this endpoint")
+        if len(query) > MAX_QUERY_CHARS:  # screened in the worker; this one need not travel there
+            return error(413, f"query is longer than {MAX_QUERY_CHARS} characters")
         job = QueryJob(query, request.header("accept"),
                        tuple(params.get("default-graph-uri", ())), tuple(params.get("named-graph-uri", ())))
         return self.runner.run(job)
@@ -493,7 +660,7 @@ class Endpoint:
             f"(more are cut off and the response carries '{TRUNCATED_HEADER}: true')"
             if timeout and limit else None,
             "Queries without GRAPH see every named graph (one per report, plus reference, catalog, derived).",
-            "Updates and SERVICE are refused.",
+            "Updates, LOAD and SERVICE are refused.",
             "",
             "Results: SELECT/ASK as application/sparql-results+json (default), application/sparql-results+xml,",
             "text/csv, text/tab-separated-values; CONSTRUCT/DESCRIBE as text/turtle (default),",
@@ -519,8 +686,7 @@ class Endpoint:
 
 
 def _refuse_update() -> Response:
-    return error(403, "SPARQL Update is not allowed: this endpoint is read-only; "
-                      "change the graph with `kg build`")
+    return error(403, _update_refusal().reason)
 
 
 # ---------------------------------------------------------------- HTTP server
@@ -540,12 +706,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(error(413, f"request body must be 0 to {endpoint.max_body} bytes"))
             return
-        body = self.rfile.read(length) if length else b""
+        try:
+            body = self.rfile.read(length) if length else b""
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True  # a client that stops sending (or hangs up) mid-body
+            return
         url = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
-        self._send(endpoint.handle(Request(self.command, url.path, url.query, headers, body)))
+        response = endpoint.handle(Request(self.command, url.path, url.query, headers, body))
+        try:
+            self._send(response)
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # a connection silent this long is closed (slowloris)
+        super().setup()
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)
@@ -562,9 +740,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 class SparqlServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG  # socketserver's default of 5 resets connections in a burst
 
-    def __init__(self, address, endpoint: Endpoint):
+    def __init__(self, address, endpoint: Endpoint, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT):
         self.endpoint = endpoint
+        self.idle_timeout = idle_timeout
         super().__init__(address, _Handler)
 
     @property
@@ -575,12 +755,15 @@ class SparqlServer(ThreadingHTTPServer):
 
 def open_server(store: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                 timeout: float = DEFAULT_TIMEOUT, max_results: int = DEFAULT_MAX_RESULTS,
-                workers: int = DEFAULT_WORKERS) -> SparqlServer:
+                workers: int = DEFAULT_WORKERS, max_bytes: int = DEFAULT_MAX_BYTES,
+                max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
+                idle_timeout: float = DEFAULT_IDLE_TIMEOUT) -> SparqlServer:
     """Open the store read-only and bind the endpoint (port 0 picks a free port). Call
     `serve_forever()` on the result, and `close_server()` when done."""
-    runner = QueryRunner(store, timeout=timeout, max_results=max_results, workers=workers)
+    runner = QueryRunner(store, timeout=timeout, max_results=max_results, workers=workers,
+                         max_bytes=max_bytes, max_memory_mb=max_memory_mb)
     try:
-        return SparqlServer((host, port), Endpoint(runner, store_label=str(store)))
+        return SparqlServer((host, port), Endpoint(runner, store_label=str(store)), idle_timeout=idle_timeout)
     except OSError as e:
         runner.close()
         raise ServeError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None

@@ -21,6 +21,7 @@ killed before recomputing it is finished by the next one.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -115,6 +116,16 @@ def _open_read_only(path: Path) -> ox.Store:
                          hint="if a build is writing to it, try again when it has finished") from exc
 
 
+def _disk_state(path: Path) -> tuple:
+    """Names, sizes and times of the files RocksDB changes on every write (CURRENT, MANIFEST-*, *.log)."""
+    try:
+        with os.scandir(path) as entries:
+            return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries
+                                if e.name == "CURRENT" or e.name.startswith("MANIFEST") or e.name.endswith(".log")))
+    except OSError:
+        return ()
+
+
 class GraphStore:
     """A pyoxigraph store with the project's graph layout. `path=None` gives an in-memory store."""
 
@@ -126,6 +137,7 @@ class GraphStore:
             elif read_only:
                 if not self.path.is_dir():
                     raise StoreError(f"no graph store at {self.path}", hint="run `kg build PATH... --store DIR` first")
+                self._opened_at = _disk_state(self.path)  # before opening: a write in between only reopens
                 self.store = _open_read_only(self.path)
             else:
                 if not create and not self.path.is_dir():
@@ -141,6 +153,17 @@ class GraphStore:
                                  "to it, or was stopped while writing",
                                  hint="wait for the build to finish, or run `kg build` again (it repairs the store)")
             self.undo_interrupted_write()
+
+    def is_stale(self) -> bool:
+        """True if another process has written to the store since this read-only view (a snapshot) was
+        opened: open a new GraphStore to see the change. Always False for a writable store."""
+        opened = getattr(self, "_opened_at", None)
+        return opened is not None and _disk_state(self.path) != opened
+
+    def query(self, sparql: str, **options):
+        """Run a SPARQL query (the options of pyoxigraph's `Store.query`). Raises SyntaxError if it is not
+        valid and OSError if the store cannot be read."""
+        return self.store.query(sparql, **options)
 
     # ---------------------------------------------------------------- reading
     def report_graphs(self) -> list[str]:

@@ -13,8 +13,12 @@ import re
 import shutil
 import subprocess
 import sys
+import socket
+import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -22,13 +26,18 @@ import pyoxigraph as ox
 import pytest
 
 from kg import serve
-from kg.serve import Endpoint, QueryJob, Request, Response, evaluate, negotiate, uses_service
+from kg.errors import ServeError
+from kg.namespaces import GRAPH_CATALOG, KG
+from kg.store import _PENDING as PENDING
+from kg.store import GraphStore
+from kg.serve import Endpoint, QueryJob, QueryRefused, Request, Response, evaluate, negotiate, screen
 from ._process import stop
 
 EX = "http://example.org/test/"
 BIG_GRAPH = EX + "big"
 BIG = 300  # quads in BIG_GRAPH: a three-way self-join over it runs for many seconds
 MAX_RESULTS = 50
+MAX_RESULT_BYTES = 50_000
 TIMEOUT = 1.5
 CROSS_JOIN = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{ ?a ?p ?x . ?b ?p ?y . ?c ?p ?z }} "
               "FILTER(?x + ?y + ?z = -1) }")
@@ -62,25 +71,97 @@ def test_negotiate_results(accept, expected):
     assert (chosen[0] if chosen else None) == expected
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
-    "select * where { service silent <http://x/> { ?s ?p ?o } }",
-    "SELECT * WHERE { \\u0053ERVICE <http://x/> { ?s ?p ?o } }",  # codepoint escapes are undone first
-    "PREFIX s: <http://x/> SELECT * WHERE {\nSERVICE\n?svc { ?s ?p ?o } }",
-])
-def test_service_is_detected(query):
-    assert uses_service(query)
+def _refusal(query: str) -> QueryRefused | None:
+    try:
+        screen(query)
+    except QueryRefused as e:
+        return e
+    return None
+
+
+# SERVICE and LOAD in forms a tokenizer misreads (issue 19, class 1): escapes in local names, codepoint
+# escapes, a comment ended by a bare CR, case, prefixes, BASE, and SERVICE nested in every kind of pattern.
+SERVICE_FORMS = [
+    "SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } }",
+    "select * where { service silent <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { SeRvIcE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u0053ERVICE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\U00000053ERVICE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u005Cu0053ERVICE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE {\nSERVICE\n?svc { ?s ?p ?o } VALUES ?svc { <{url}> } }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { BIND(ex:a\\#b AS ?z) SERVICE <{url}> { ?s ?p ?o } }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { BIND(ex:a\\'b AS ?z) SERVICE <{url}> { ?s ?p ?o } }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { BIND(ex:a\\.b\\-c AS ?z) SERVICE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { # a comment that ends at a bare CR\rSERVICE <{url}> { ?s ?p ?o }\n}",
+    "SELECT * WHERE { # a comment\r\nSERVICE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p '#' . SERVICE <{url}> { ?s ?p ?o } }",
+    'SELECT * WHERE { ?s ?p """\\"""" . SERVICE <{url}> { ?s ?p ?o } }',
+    "SELECT * WHERE { ?s ?p '''it''s''' . SERVICE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s <http://x/#frag> ?o . SERVICE <{url}> { ?s ?p ?o } }",
+    "PREFIX svc: <{url}> SELECT * WHERE { SERVICE svc: { ?s ?p ?o } }",
+    "BASE <{url}> SELECT * WHERE { SERVICE <x> { ?s ?p ?o } }",
+    "SELECT * WHERE { OPTIONAL { { SERVICE <{url}> { ?s ?p ?o } } UNION { ?s ?p ?o } } }",
+    "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <{url}> { ?a ?b ?c } } }",
+    "SELECT * WHERE { ?s ?p ?o MINUS { SERVICE <{url}> { ?a ?b ?c } } }",
+    "SELECT * WHERE { { SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } } } }",
+    "SELECT * WHERE { GRAPH ?g { SERVICE <{url}> { ?s ?p ?o } } }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <{url}> { ?s ?p ?o } }",
+    "DESCRIBE ?s WHERE { SERVICE <{url}> { ?s ?p ?o } }",
+    "ASK { SERVICE <{url}> { ?s ?p ?o } }",
+    "ASK {\r\n  SERVICE <{url}> {}\r\n}",
+    "LOAD <{url}>",
+    "LOAD SILENT <{url}> INTO GRAPH <http://x/g>",
+    "INSERT { ?s ?p ?o } WHERE { SERVICE <{url}> { ?s ?p ?o } }",
+]
+
+
+@pytest.mark.parametrize("form", SERVICE_FORMS)
+def test_service_and_load_are_refused(form):
+    refusal = _refusal(form.replace("{url}", "http://127.0.0.1:9/sparql"))
+    assert refusal is not None and refusal.status in (400, 403)
+    assert refusal.reason and "\n" not in refusal.reason
 
 
 @pytest.mark.parametrize("query", [
     'SELECT * WHERE { ?s ?p "SERVICE" }',
     "SELECT * WHERE { ?s ?p '''a SERVICE b''' }",
     "SELECT * WHERE { ?s <http://x/SERVICE> ?o }",
-    "SELECT * WHERE { ?s ex:service ?o } # SERVICE in a comment",
+    "PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:service ?o } # SERVICE in a comment",
     "SELECT ?service WHERE { ?service ?p ?o FILTER(?p < <http://x/>) }",
+    "PREFIX ex: <http://x/> SELECT * WHERE { ?s ?p ex:a\\'b }",
+    "SELECT * WHERE { ?s ?p \"caf\\u00e9\" }",
 ])
 def test_service_lookalikes_pass(query):
-    assert not uses_service(query)
+    assert _refusal(query) is None
+
+
+def test_the_named_queries_pass_screening():
+    """Every query the project ships (`kg query NAME`) is accepted: the screen is not too strict."""
+    from kg.paths import queries_dir
+
+    files = sorted(queries_dir().glob("*.rq"))
+    assert files
+    for f in files:
+        assert _refusal(f.read_text()) is None, f.name
+
+
+SCREENING_WORST = [
+    "SELECT * WHERE { FILTER(1 " + "-" * 90_000 + " 1) }",
+    "SELECT * WHERE { ?s ?p ?o " + "." * 90_000 + " }",
+    "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000,
+    "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+    "ASK { " + "-" * 999_000 + " }",
+]
+
+
+@pytest.mark.parametrize("query", SCREENING_WORST, ids=["minus", "dots", "braces", "parens", "huge"])
+def test_screening_refuses_the_worst_inputs_quickly(query):
+    """Long runs of '-' or '.' took the old tokenizer 26-44 s, holding every request; 5,000-deep nesting
+    crashes Oxigraph's parser. Each is refused in well under the query timeout."""
+    started = time.monotonic()
+    refusal = _refusal(query)
+    assert time.monotonic() - started < 5
+    assert refusal is not None and refusal.status in (400, 413) and "\n" not in refusal.reason
 
 
 class _Recorder:
@@ -135,7 +216,7 @@ def test_query_forms_reach_the_runner():
 
 
 @pytest.mark.parametrize("request_args, status", [
-    (dict(qs=urllib.parse.urlencode({"query": "SELECT * { SERVICE <http://10.0.0.1/> { ?s ?p ?o } }"})), 403),
+    (dict(qs=urllib.parse.urlencode({"query": "ASK {" + " " * serve.MAX_QUERY_CHARS + "}"})), 413),
     (dict(method="POST", headers={"Content-Type": "text/plain"}, body=b"SELECT * {}"), 415),
     (dict(method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"}, body=b""), 400),
     (dict(qs="query=ASK%7B%7D&query=ASK%7B%7D"), 400),
@@ -186,8 +267,9 @@ def test_evaluate_union_default_graph_and_graph_forms(memory_store):
 
 def test_evaluate_errors(memory_store):
     assert evaluate(memory_store, QueryJob("SELEKT nothing")).status == 400
-    assert evaluate(memory_store, QueryJob("INSERT DATA { <a:a> <a:b> <a:c> }")).status == 400
+    assert evaluate(memory_store, QueryJob("INSERT DATA { <a:a> <a:b> <a:c> }")).status == 403
     assert evaluate(memory_store, QueryJob("ASK {}", "image/png")).status == 406
+    assert evaluate(memory_store, QueryJob("SELECT * { SERVICE <http://10.0.0.1/> { ?s ?p ?o } }")).status == 403
     assert evaluate(memory_store, QueryJob("ASK {}", default_graphs=("not an iri",))).status == 400
 
 
@@ -244,7 +326,8 @@ def endpoint_url(served_store, tmp_path_factory):
         proc = subprocess.Popen(
             [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--store", str(served_store),
              "--port", "0",
-             "--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), "--workers", "2"],
+             "--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), "--workers", "2",
+             "--max-result-mb", str(MAX_RESULT_BYTES / 1e6)],
             stdout=subprocess.DEVNULL, stderr=err)
     try:
         deadline = time.monotonic() + 30
@@ -362,3 +445,187 @@ def test_a_build_can_write_while_serving_and_answers_follow(tmp_path):
     finally:
         runner.close()
         del writer
+
+
+# ---------------------------------------------------------------- hostile queries and clients (issue 19)
+
+def _post(url: str, query: str, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+    """POST a query; (status, headers with lower-case names, body), whatever the status."""
+    req = urllib.request.Request(url, data=query.encode("utf-8"), method="POST",
+                                 headers={"Content-Type": "application/sparql-query"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+@pytest.fixture()
+def listener():
+    """A TCP listener on 127.0.0.1 that counts the connections made to it (the SERVICE target)."""
+    sock = socket.create_server(("127.0.0.1", 0), backlog=64)
+    sock.settimeout(0.2)
+    seen: list[bytes] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    seen.append(conn.recv(4096) or b"(nothing)")
+                except OSError:
+                    seen.append(b"(nothing)")
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/sparql", seen
+    done.set()
+    thread.join(5)
+    sock.close()
+
+
+def test_no_query_makes_the_server_connect_out(endpoint_url, listener):
+    """Every SERVICE / LOAD form is refused with a one-line reason and nothing connects to the target
+    (the local-name escape `ex:a\\#b` got the old server to POST to it)."""
+    target, seen = listener
+    for form in SERVICE_FORMS:
+        status, _, body = _post(endpoint_url, form.replace("{url}", target))
+        assert status in (400, 403), (form, status, body)
+        assert body.decode().count("\n") == 1, body
+    time.sleep(0.3)
+    assert seen == []
+
+
+def test_a_hostile_query_does_not_hold_up_others(endpoint_url):
+    """While one worker spends its whole timeout parsing the slowest query screening lets in (and is
+    stopped), a plain ASK {} on another connection is answered at once."""
+    slow = "ASK { FILTER(" + "+".join(["1"] * (serve.MAX_QUERY_CHARS // 2 - 20)) + ") }"
+    assert len(slow) <= serve.MAX_QUERY_CHARS
+    results = {}
+    hostile = threading.Thread(target=lambda: results.update(hostile=_post(endpoint_url, slow)))
+    hostile.start()
+    time.sleep(0.3)  # the hostile query is being screened
+    started = time.monotonic()
+    status, _, body = _post(endpoint_url, "ASK {}")
+    elapsed = time.monotonic() - started
+    hostile.join(30)
+    assert status == 200 and json.loads(body)["boolean"] is True
+    assert elapsed < 1.0
+    assert results["hostile"][0] in (200, 503)
+
+
+def test_deep_nesting_is_refused_without_losing_a_worker(endpoint_url):
+    """5,000-deep nesting crashed Oxigraph's parser (the worker died); it is refused by screening,
+    before Oxigraph sees it."""
+    for deep in ("SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000,
+                 "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"):
+        status, _, body = _post(endpoint_url, deep)
+        assert status == 400 and b"nests too deeply" in body
+    status, _, body = _post(endpoint_url, "ASK { ?s ?p ?o }")
+    assert status == 200
+
+
+def test_result_bytes_are_capped_beside_rows(endpoint_url):
+    """One GROUP_CONCAT row of hundreds of kB passed the row cap; the byte cap cuts it off."""
+    q = (f"SELECT (GROUP_CONCAT(STR(?x)) AS ?all) WHERE {{ GRAPH <{BIG_GRAPH}> {{ ?a ?p ?x . ?b ?p ?y }} }}")
+    status, headers, body = _post(endpoint_url, q)
+    assert status == 200
+    assert headers.get("x-result-truncated") == "true"
+    assert headers.get(serve.BYTE_LIMIT_HEADER.lower()) == str(MAX_RESULT_BYTES)
+    assert len(body) < MAX_RESULT_BYTES
+
+
+def test_a_burst_of_connections_is_not_reset(endpoint_url):
+    """200 clients at once (the listen backlog was 5: 51 of them were reset)."""
+    outcomes: list = []
+
+    def one() -> None:
+        try:
+            outcomes.append(_post(endpoint_url, "ASK {}", timeout=30)[0])
+        except OSError as e:
+            outcomes.append(repr(e))
+
+    threads = [threading.Thread(target=one) for _ in range(200)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(outcomes) == 200
+    assert [o for o in outcomes if not isinstance(o, int)] == []
+    assert set(outcomes) <= {200, 503} and outcomes.count(200) > 100
+
+
+def test_idle_connections_are_closed(served_store):
+    """A client that opens a connection and sends half a request line is disconnected."""
+    server = serve.open_server(served_store, port=0, workers=1, idle_timeout=0.5)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=5) as sock:
+            sock.sendall(b"GET /sparql?query=ASK")
+            started = time.monotonic()
+            assert sock.recv(1024) == b""  # closed by the server, not by our 5 s timeout
+            assert time.monotonic() - started < 4
+    finally:
+        server.shutdown()
+        serve.close_server(server)
+        thread.join(5)
+
+
+def test_a_query_that_grows_without_end_is_stopped_by_the_memory_cap(tmp_path):
+    """A worker's address space is capped: a query that keeps allocating fails alone (500), well
+    before its timeout, and the next query is answered by a fresh worker."""
+    path = tmp_path / "store"
+    store = GraphStore(path)
+    store.store.extend(_big_quads())
+    store.flush()
+    del store
+    runner = serve.QueryRunner(path, timeout=20, workers=1, max_memory_mb=64)
+    try:
+        hog = QueryJob(f"SELECT (GROUP_CONCAT(CONCAT(STR(?a), STR(?b), STR(?c))) AS ?x) WHERE {{ GRAPH <{BIG_GRAPH}> "
+                       "{ ?a ?p ?x1 . ?b ?p ?x2 . ?c ?p ?x3 } }")
+        started = time.monotonic()
+        response = runner.run(hog)
+        assert response.status in (500, 503) and b"memory" in response.body, response.body
+        assert time.monotonic() - started < 15
+        assert runner.run(QueryJob("ASK { ?s ?p ?o }")).status == 200
+    finally:
+        runner.close()
+
+
+def _mark_half_written(store: GraphStore, graph: str) -> None:
+    """What `GraphStore._load_reports` leaves while a batch is being bulk-loaded: its intent record."""
+    store.store.update(f"INSERT DATA {{ GRAPH <{GRAPH_CATALOG}> {{ <{PENDING}> <{KG.pendingGraph}> <{graph}> }} }}")
+    store.flush()
+
+
+def test_a_half_written_store_is_not_served(tmp_path):
+    """Workers open the store through GraphStore: on a store with a batch half-written, serve goes on
+    answering from the last whole snapshot, and sees the batch once it is complete (issue 18, bug 3)."""
+    path = tmp_path / "store"
+    writer = GraphStore(path)
+    writer.store.add(ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal(1), ox.NamedNode(EX + "g")))
+    writer.flush()
+    count = QueryJob(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{EX}g> {{ ?s ?p ?o }} }}", "text/csv")
+    runner = serve.QueryRunner(path, timeout=10, workers=1)
+    try:
+        assert runner.run(count).body.decode().splitlines()[1] == "1"
+        _mark_half_written(writer, EX + "g")
+        writer.store.add(ox.Quad(ox.NamedNode(EX + "b"), ox.NamedNode(EX + "p"), ox.Literal(2), ox.NamedNode(EX + "g")))
+        writer.flush()
+        assert runner.run(count).body.decode().splitlines()[1] == "1"  # not the half-written batch
+        writer.store.update(f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{PENDING}> ?p ?o }} }}")
+        writer.flush()
+        assert runner.run(count).body.decode().splitlines()[1] == "2"
+    finally:
+        runner.close()
+    # and a server is not started on a store that is half-written
+    _mark_half_written(writer, EX + "g")
+    with pytest.raises(ServeError, match="half-written"):
+        serve.QueryRunner(path, timeout=10, workers=1)
+    del writer

@@ -17,8 +17,10 @@ HELP = f"""Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:POR
 Queries by GET (?query=...) or POST (form or application/sparql-query); results by the Accept
 header: SPARQL JSON (default), XML, CSV or TSV for SELECT/ASK; Turtle (default), N-Triples,
 N-Quads or RDF/XML for CONSTRUCT/DESCRIBE. Queries without GRAPH see every named graph.
-Updates and SERVICE are refused (403). A query running past --timeout is stopped (503);
-results past --max-results are cut off and marked with the header X-Result-Truncated: true.
+Updates, LOAD and SERVICE are refused (403), as is anything that does not parse as SPARQL 1.1
+(400) or is longer than {lib.MAX_QUERY_CHARS} characters (413). A query running past --timeout is
+stopped (503), and one that needs more than --max-memory-mb fails (500); results past --max-results or
+--max-result-mb are cut off and marked with the header X-Result-Truncated: true.
 The store is opened read-only, so `kg build` can write to it meanwhile; answers follow the
 store after each build. Listens on 127.0.0.1 only unless --host says otherwise.
 
@@ -42,14 +44,20 @@ Examples:
               help="Seconds a query may run before it is stopped.")
 @click.option("--max-results", type=click.IntRange(min=1), default=lib.DEFAULT_MAX_RESULTS,
               show_default=True, help="Most solutions or triples returned per query.")
+@click.option("--max-result-mb", type=click.FloatRange(min=0.001), default=lib.DEFAULT_MAX_BYTES / 1e6,
+              show_default=True, help="About how many megabytes of results are returned per query (beside "
+              "--max-results); more are cut off the same way.")
+@click.option("--max-memory-mb", type=click.IntRange(min=16), default=lib.DEFAULT_MAX_MEMORY_MB, show_default=True,
+              help="Memory one query may take; a query that needs more is stopped (500).")
 @click.option("--workers", type=click.IntRange(min=1), default=lib.DEFAULT_WORKERS, show_default=True,
               help="Queries answered at once (one process each).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not log requests to standard error.")
-def serve_command(store, host, port, timeout, max_results, workers, quiet):
+def serve_command(store, host, port, timeout, max_results, max_result_mb, max_memory_mb, workers, quiet):
     store = resolve_store(store)
     try:
-        server = lib.open_server(store, host=host, port=port, timeout=timeout,
-                                 max_results=max_results, workers=workers)
+        server = lib.open_server(store, host=host, port=port, timeout=timeout, max_results=max_results,
+                                 max_bytes=max(1, int(max_result_mb * 1e6)), max_memory_mb=max_memory_mb,
+                                 workers=workers)
     except KgError as exc:
         echo_err(f"Error: {exc.one_line()}")
         sys.exit(exc.exit_code)
