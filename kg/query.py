@@ -60,7 +60,19 @@ def parse_query_file(path: Path) -> NamedQuery:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise QueryError(f"cannot read query file: {exc.strerror or exc}", source=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"query file is not UTF-8 text (byte {exc.start} is not valid UTF-8)",
+                         source=str(path)) from exc
     return parse_query_text(text, name=path.stem, source=str(path))
+
+
+def _check_text(value: str, what: str) -> None:
+    """A value from the command line that is not valid UTF-8 (its bytes came in as surrogate escapes)
+    is refused with one line, instead of failing as a traceback where it is encoded."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise QueryError(f"{what} is not valid UTF-8 text (at character {exc.start + 1})") from None
 
 
 def parse_query_text(text: str, name: str = "query", source: str | None = None) -> NamedQuery:
@@ -103,6 +115,7 @@ def get_query(name: str) -> NamedQuery:
 
 def resolve_query(spec: str) -> NamedQuery:
     """A named query, a .rq file, or SPARQL text given on the command line."""
+    _check_text(spec, "the query")
     if re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", spec, re.IGNORECASE) and "{" in spec:
         return parse_query_text(spec, name="query")
     path = Path(spec)
@@ -117,10 +130,15 @@ def resolve_query(spec: str) -> NamedQuery:
 
 def bind_value(param: Param, value: str):
     """A parameter value as the RDF term it stands for."""
+    _check_text(value, f"--param {param.name}")
     v = value.strip()
     if param.type == "council":
         from .rdf import council_iri
-        from .resolve import council_by_gss, load_councils
+        from .resolve import council_by_gss, load_councils, longest_council_name
+
+        if len(v) > longest_council_name():
+            raise QueryError(f"--param {param.name}: {len(v)} characters, longer than any council's name",
+                             hint="give a council name as in the gazetteer (e.g. Doncaster) or a GSS code")
 
         entry = council_by_gss(v.upper())
         if entry is None:
@@ -134,7 +152,7 @@ def bind_value(param: Param, value: str):
             except ImportError:
                 entry = None
         if entry is None:
-            raise QueryError(f"--param {param.name}: no council called {value!r}",
+            raise QueryError(f"--param {param.name}: no council called {v!r}",
                              hint="give a council name as in the gazetteer (e.g. Doncaster) or a GSS code")
         return ox.NamedNode(council_iri(entry.gss_code))
     if param.type == "iri":
