@@ -22,6 +22,7 @@ docs/push.md (`kg export` to N-Quads, then e.g. `oxigraph load --location DIR --
 from __future__ import annotations
 
 import hashlib
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -84,8 +85,8 @@ class GraphStoreClient:
     def __init__(self, endpoint: str, graph_store: str | None = None, *, user: str | None = None,
                  password: str | None = None, timeout: float = 60.0):
         for url in (endpoint, graph_store):
-            if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-                raise PushError(f"not an http(s) URL: {url}")
+            if url is not None:
+                _check_url(url)
         self.endpoint = endpoint
         self.graph_store = graph_store or endpoint
         self.timeout = timeout
@@ -114,8 +115,8 @@ class GraphStoreClient:
             detail = " ".join(e.read(300).decode("utf-8", "replace").split())
             raise PushError(f"{method} {url} failed: HTTP {e.code} {e.reason}" + (f": {detail}" if detail else ""),
                             hint="check --user/--password" if e.code in (401, 403) else None) from None
-        except (urllib.error.URLError, OSError) as e:
-            reason = getattr(e, "reason", e)
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
+            reason = " ".join(str(getattr(e, "reason", e) or type(e).__name__).split())
             raise PushError(f"{method} {url} failed: {reason}", hint="is the store running?") from None
 
     def graph_url(self, graph: str) -> str:
@@ -134,10 +135,37 @@ class GraphStoreClient:
             raise PushError(f"{self.endpoint} did not return SPARQL JSON results: {e}") from None
 
     def put(self, graph: str, body: bytes) -> None:
-        self._call("PUT", self.graph_url(graph), body, PUT_TYPE)
+        try:
+            self._call("PUT", self.graph_url(graph), body, PUT_TYPE)
+        except PushError as e:
+            raise _naming(e, f"sending graph <{graph}>") from None
 
     def delete(self, graph: str) -> None:
-        self._call("DELETE", self.graph_url(graph), ok_missing=True)
+        try:
+            self._call("DELETE", self.graph_url(graph), ok_missing=True)
+        except PushError as e:
+            raise _naming(e, f"deleting graph <{graph}>") from None
+
+
+def _naming(e: PushError, what: str) -> PushError:
+    """The error of one graph's request, saying which graph it was (the URL only holds it encoded)."""
+    return PushError(f"{what} failed: {e.message}", source=e.source, hint=e.hint)
+
+
+def _check_url(url: str) -> None:
+    """An http(s) URL with a host and a numeric port, else a one-line PushError (urllib would raise
+    ValueError or http.client.InvalidURL deep inside a request, as a traceback)."""
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):
+        raise PushError(f"not a valid URL (it holds a space or control character): {url!r}")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number in range
+    except ValueError as e:
+        raise PushError(f"not a valid URL: {url!r} ({e})") from None
+    if parts.scheme not in ("http", "https"):
+        raise PushError(f"not an http(s) URL: {url}")
+    if not parts.hostname:
+        raise PushError(f"not a valid URL (no host): {url!r}")
 
 
 _STATE_QUERY = f"""SELECT ?g ?hash ?count ?actual WHERE {{
@@ -225,10 +253,17 @@ def push(store: str | Path, endpoint: str, graph_store: str | None = None, *, us
                 client.delete(graph)
                 state.pop(graph, None)
                 deleted.append(graph)
-    finally:
-        # Record what did land, even if a later request failed, so the next push resumes there.
+    except BaseException:
+        # Record what did land, so the next push resumes there; if the target is gone, the error that
+        # stopped the push (naming its graph) is the one to report, not this bookkeeping write's.
         if state != recorded:
-            client.put(GRAPH_PUSH_STATE, _state_body(state))
+            try:
+                client.put(GRAPH_PUSH_STATE, _state_body(state))
+            except PushError:
+                pass
+        raise
+    if state != recorded:
+        client.put(GRAPH_PUSH_STATE, _state_body(state))
     return PushSummary(tuple(replaced), tuple(unchanged), tuple(deleted), sent)
 
 

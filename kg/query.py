@@ -60,7 +60,19 @@ def parse_query_file(path: Path) -> NamedQuery:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise QueryError(f"cannot read query file: {exc.strerror or exc}", source=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"query file is not UTF-8 text (byte {exc.start} is not valid UTF-8)",
+                         source=str(path)) from exc
     return parse_query_text(text, name=path.stem, source=str(path))
+
+
+def _check_text(value: str, what: str) -> None:
+    """A value from the command line that is not valid UTF-8 (its bytes came in as surrogate escapes)
+    is refused with one line, instead of failing as a traceback where it is encoded."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise QueryError(f"{what} is not valid UTF-8 text (at character {exc.start + 1})") from None
 
 
 def parse_query_text(text: str, name: str = "query", source: str | None = None) -> NamedQuery:
@@ -116,6 +128,7 @@ def refuse_updates(sparql: str, source: str | None = None) -> None:
 
 def resolve_query(spec: str) -> NamedQuery:
     """A named query, a .rq file, or SPARQL text given on the command line."""
+    _check_text(spec, "the query")
     refuse_updates(spec)
     if re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", spec, re.IGNORECASE) and "{" in spec:
         return parse_query_text(spec, name="query")
@@ -131,6 +144,7 @@ def resolve_query(spec: str) -> NamedQuery:
 
 def bind_value(param: Param, value: str):
     """A parameter value as the RDF term it stands for."""
+    _check_text(value, f"--param {param.name}")
     v = value.strip()
     if param.type == "council":
         from .rdf import council_iri

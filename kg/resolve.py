@@ -187,6 +187,15 @@ def _strip_affixes(key: str, rules: _NameRules) -> Iterator[str]:
                     yield nxt
 
 
+def longest_council_name() -> int:
+    """A bound on the length of a council's name as printed: the longest name the resolver knows, with
+    room for the longest council-type words before and after it. A longer value names no council, and
+    is refused before the affix stripping and fuzzy matching (whose work grows with its length)."""
+    rules = load_council_names()
+    affixes = max(map(len, rules.prefixes), default=0) + max(map(len, rules.suffixes), default=0)
+    return max(map(len, rules.index), default=0) + affixes + 10
+
+
 FUZZY_CUTOFF = 90  # rapidfuzz ratio; below this, a misspelt name is left unresolved
 FUZZY_MARGIN = 5  # the best match must beat the runner-up (another council) by this much
 
@@ -199,7 +208,7 @@ def resolve_council(name_as_printed: str | None) -> CouncilEntry | None:
     Council'), and only then a fuzzy match for misspellings, accepted when it is close and clearly
     better than any other council (two councils' names can be near each other, e.g. the Lincolnshires).
     """
-    if not name_as_printed:
+    if not name_as_printed or len(name_as_printed) > longest_council_name():
         return None
     rules = load_council_names()
     key = _norm_name(name_as_printed)
@@ -236,6 +245,9 @@ def council_named(name_or_code: str) -> CouncilEntry:
     from .errors import QueryError
 
     value = (name_or_code or "").strip()
+    if len(value) > longest_council_name():  # bounded work: the fuzzy matcher never sees such a value
+        raise QueryError(f"{len(value)} characters, longer than any council's name",
+                         hint="give a council name as in the gazetteer (e.g. Doncaster) or a GSS code")
     entry = council_by_gss(value.upper()) if value else None
     if entry is None and value:
         entry = resolve_council(value)

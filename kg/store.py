@@ -107,13 +107,25 @@ def _open_read_only(path: Path) -> ox.Store:
     for attempt in range(1, 5):
         try:
             return ox.Store.read_only(str(path))
-        except RuntimeError:
+        except (RuntimeError, OSError):
             time.sleep(0.05 * attempt)
     try:
         return ox.Store.read_only(str(path))
-    except RuntimeError as exc:
+    except (RuntimeError, OSError) as exc:
         raise StoreError(f"cannot open the graph store at {path}: {' '.join(str(exc).split())}",
-                         hint="if a build is writing to it, try again when it has finished") from exc
+                         hint="if a build is writing to it, try again when it has finished; if not, the store "
+                              "is damaged: build it again into a new folder") from exc
+
+
+def _check_is_store(path: Path) -> None:
+    """Refuse a folder that holds files but is not a store (no RocksDB `CURRENT` file) before RocksDB opens
+    it: RocksDB would refuse it anyway, after renaming a `LOG` file of the user's to `LOG.old.*`."""
+    try:
+        if path.is_dir() and not (path / "CURRENT").is_file() and any(path.iterdir()):
+            raise StoreError(f"{path} is not a graph store: the folder holds other files",
+                             hint="give --store an empty or new folder, or one made by `kg build`")
+    except OSError as exc:
+        raise StoreError(f"cannot open the graph store at {path}: {exc.strerror or exc}") from exc
 
 
 def _disk_state(path: Path) -> tuple:
@@ -137,16 +149,21 @@ class GraphStore:
             elif read_only:
                 if not self.path.is_dir():
                     raise StoreError(f"no graph store at {self.path}", hint="run `kg build PATH... --store DIR` first")
+                _check_is_store(self.path)
                 self._opened_at = _disk_state(self.path)  # before opening: a write in between only reopens
                 self.store = _open_read_only(self.path)
             else:
                 if not create and not self.path.is_dir():
                     raise StoreError(f"no graph store at {self.path}", hint="run `kg build PATH... --store DIR` first")
+                _check_is_store(self.path)
                 self.path.mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open the graph store at {self.path}: {exc}",
                              hint="is another kg process using it?") from exc
+        except RuntimeError as exc:  # RocksDB: a damaged store (empty CURRENT, a lost .sst, a bad MANIFEST...)
+            raise StoreError(f"cannot open the graph store at {self.path}: {' '.join(str(exc).split())}",
+                             hint="the store is damaged: build it again into a new folder") from exc
         if self._pending():
             if read_only:
                 raise StoreError(f"the graph store at {self.path} has reports half-written: a build is writing "

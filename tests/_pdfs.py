@@ -20,3 +20,35 @@ def sample_pdf_bytes(*, encrypt: bool = False, blank: bool = False) -> bytes:
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
+
+
+def zip_bomb_pdf(inflated_mb: int = 400) -> bytes:
+    """A one-page PDF whose content stream is a FlateDecode of `inflated_mb` MB of spaces after one line of
+    text: about 400 kB on disk. Made a megabyte at a time, so the test itself never holds the inflated
+    stream."""
+    import zlib
+
+    z = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    parts = [z.compress(b"BT /F1 11 Tf 72 770 Td (Inspection of children's services) Tj ET ")]
+    parts += [z.compress(block) for _ in range(inflated_mb)]
+    parts.append(z.flush())
+    stream = b"".join(parts)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

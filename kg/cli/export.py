@@ -36,6 +36,8 @@ def export_command(store, fmt, output, no_provenance, no_catalog):
     except KgError as exc:
         echo_err(f"error: {exc.one_line()}")
         sys.exit(2)
+    except BrokenPipeError:
+        raise  # the reader went away (`kg export | head`): click ends quietly
     except OSError as exc:
         echo_err(f"error: cannot write {output}: {exc.strerror or exc}")
         sys.exit(2)
