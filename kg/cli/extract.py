@@ -20,7 +20,8 @@ Examples:
 
 Unreadable files get one line on stderr (file and reason); the others are still extracted,
 and the exit status is 1 if any file failed. A second copy of a report (same text under another
-name) gets one warning line and is not printed again. Limits: --max-mb, --max-pages, --timeout.
+name) gets one warning line and is not printed again. Limits: --max-mb, --max-pages, --timeout,
+--max-memory.
 """
 
 TABLE_COLUMNS = ("document", "report_type", "council", "inspection", "published/letter", "lead",
@@ -32,8 +33,8 @@ TABLE_COLUMNS = ("document", "report_type", "council", "inspection", "published/
 @format_option(["table", "jsonl", "json"], "table")
 @click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Read and extract in N processes.")
 @limits_options
-def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout):
-    limits = read_limits(max_mb, max_pages, timeout)
+def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout, max_memory):
+    limits = read_limits(max_mb, max_pages, timeout, max_memory)
     failed = 0
     records = []
     first_of: dict[str, str] = {}  # normalised-text hash -> first file with that text
