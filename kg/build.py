@@ -27,9 +27,11 @@ from .pipeline import Outcome, error_line, process_paths
 from .namespaces import report_graph
 from .rdf import ReportGraph, map_record, reference_triples
 from .read import ReadLimits, iter_report_files
+from .read import file_sha256 as regular_file_sha256
 from .recur import refresh_derived, report_items
 from .rules import require_rule_files
-from .store import CatalogEntry, GraphStore, file_sha256, new_build_iri, now, pipeline_version, source_iri
+from .store import (CatalogEntry, GraphStore, file_sha256, new_build_iri, now, pipeline_version, source_iri,
+                    stored_file_exists)
 from .validate import ValidationResult, validate_report_graph
 
 
@@ -63,6 +65,8 @@ class BuildSummary:
     reference_updated: bool = False
     recurrence_links: int | None = None  # links in the derived graph, when it was recomputed
     duplicates: tuple[Duplicate, ...] = ()  # files holding the same report text as another file
+    gone: tuple[str, ...] = ()  # files in the store's catalog that are no longer on disk (kept: no --prune)
+    pruned: tuple[str, ...] = ()  # files no longer on disk whose reports and entries were removed (--prune)
 
     @property
     def ok(self) -> bool:
@@ -73,8 +77,13 @@ Progress = Callable[..., None]
 
 
 def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *, jobs: int = 1,
-          limits: ReadLimits = ReadLimits(), force: bool = False, progress: Progress | None = None) -> BuildSummary:
+          limits: ReadLimits = ReadLimits(), force: bool = False, prune: bool = False,
+          progress: Progress | None = None) -> BuildSummary:
     """Build (or update) the graph store from the report files under `paths`.
+
+    Files of earlier builds that are no longer on disk are listed in `gone`; with `prune`, their catalog
+    entries and the report graphs no other file uses are removed instead (one atomic update, `pruned`),
+    and the derived graph is recomputed like after any change of the reports.
 
     `progress(total=n)` is called once with the number of files, then `progress(path=p, status=s)` per file
     (status: skipped | built | failed | duplicate).
@@ -86,11 +95,19 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     build_iri = new_build_iri(started)
     reference_updated = gs.ensure_reference(reference_triples())
 
-    files = [str(Path(p).resolve()) for p in iter_report_files(paths)]
+    # the store's own files are never read as reports, even when the store lies inside a folder built
+    files = [str(Path(p).resolve()) for p in iter_report_files(paths, exclude=[gs.path] if gs.path else [])]
     files = list(dict.fromkeys(files))
     report = progress or (lambda **kw: None)
     report(total=len(files))
 
+    listed = set(files)
+    gone = {iri: path for iri, (path, _) in gs.catalog_files().items()
+            if path not in listed and not stored_file_exists(path)}
+    pruned: list[str] = []
+    if prune and gone:
+        gs.remove_sources(gone)
+        pruned = sorted(gone.values())
     skipped: list[str] = []
     failed: list[Failure] = []
     duplicates: list[Duplicate] = []
@@ -98,9 +115,10 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     todo: dict[str, tuple[str, CatalogEntry | None]] = {}  # file -> (sha256, its catalog entry before this build)
     for f in files:
         try:
-            sha = file_sha256(f)
-        except FileNotFoundError:
-            failed.append(Failure(f, "file not found: it was moved or deleted"))
+            # a FIFO or device is refused and a file over --max-mb is not hashed: no limit waits for the hash
+            sha = regular_file_sha256(f, limits.max_bytes)
+        except KgError as exc:
+            failed.append(Failure(f, _reason(exc)))
             report(path=f, status="failed")
             continue
         except OSError as exc:
@@ -108,7 +126,10 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             report(path=f, status="failed")
             continue
         entry = gs.catalog_entry(f)
-        if not force and entry and entry.sha256 == sha and entry.pipeline_version == version:
+        # unchanged files are skipped, but a copy of a file that is gone is read again (to hold the report
+        # under its own name)
+        if not force and entry and entry.sha256 == sha and entry.pipeline_version == version \
+                and not (entry.status == "duplicate" and entry.reason and not stored_file_exists(entry.reason)):
             skipped.append(f)
             if entry.status == "failed":
                 failed.append(Failure(f, entry.reason or "failed in an earlier build", cached=True))
@@ -118,11 +139,10 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             continue
         todo[f] = (sha, entry)
 
-    listed = set(files)
     read = built = triples = 0
     results: list[ValidationResult] = []
     notes: list[str] = []
-    changed = False
+    changed = bool(pruned)
     # New reports (no old graph or catalog entry to replace) are written in batches (kg.store.add_reports),
     # each with its catalog entry, and so are the entries of new files that failed or are duplicates; any
     # other write first writes the batch (so writes land in file order). Few, large batches: each one is a
@@ -212,7 +232,8 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         files=len(files), read=read, built=built, skipped=tuple(skipped), failed=tuple(failed), triples=triples,
         store_triples=len(gs), warnings=sum(r.severity == "Warning" for r in results),
         violations=sum(r.severity == "Violation" for r in results), results=tuple(results), notes=tuple(notes),
-        reference_updated=reference_updated, recurrence_links=links, duplicates=tuple(duplicates))
+        reference_updated=reference_updated, recurrence_links=links, duplicates=tuple(duplicates),
+        gone=tuple(sorted(gone.values())) if not prune else (), pruned=tuple(pruned))
 
 
 _BATCH_TRIPLES = 250_000  # new reports are written at most about this many triples to a batch
@@ -302,7 +323,7 @@ def _original_of(gs: GraphStore, graph: str, path: str, built_by: dict[str, str]
             try:
                 if file_sha256(other) == entry.sha256:
                     return other
-            except OSError:
+            except (OSError, KgError):
                 pass
     return None
 

@@ -1,6 +1,31 @@
 """One error hierarchy: every stage raises a subclass of KgError; the CLI prints it as one line."""
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def storable(text: str) -> str:
+    """`text` with the bytes of a file name that is not UTF-8 (held by Python as surrogate escapes) shown
+    as `\\xNN`: valid Unicode, so it can be stored in the graph and printed."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape" if _only_escapes(text) else "backslashreplace") \
+            .decode("utf-8", "backslashreplace")
+
+
+def _only_escapes(text: str) -> bool:
+    return all(not "\ud800" <= c <= "\udfff" or "\udc80" <= c <= "\udcff" for c in text)
+
+
+def printable(text: str) -> str:
+    """`text` safe for one line of a terminal: `storable`, and control characters (a newline or an escape
+    in a file name) shown as `\\n`, `\\x1b`..."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], storable(text))
+
 
 class KgError(Exception):
     """Base error: a message, an optional hint for the user and the source file it concerns."""

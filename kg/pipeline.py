@@ -1,13 +1,17 @@
 """The per-report pipeline as one call: read -> (segment) -> extract, with a per-file error policy.
 
 One bad file never stops a batch: its error is returned in its Outcome and the others go on. A report
-that takes longer than `limits.timeout` seconds is failed the same way ("timed out after N s").
+that takes longer than `limits.timeout` seconds is failed the same way ("timed out after N s"), and so is
+one whose worker process dies (over `limits.max_memory`, which a worker sets on itself, or killed by a
+signal): the pool is started again and the other files go on.
 """
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,6 +62,9 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def on_alarm(signum, frame):
+        if _must_not_be_interrupted(frame):
+            signal.setitimer(signal.ITIMER_REAL, 0.002)  # strike as soon as it has left that code
+            return
         raise TimeLimitExceeded()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -73,6 +80,18 @@ def time_limit(seconds: float | None) -> Iterator[None]:
             signal.signal(signal.SIGALRM, previous)
 
 
+_FRAGILE = ("<frozen importlib.", f"{os.sep}pypdfium2{os.sep}")
+
+
+def _must_not_be_interrupted(frame) -> bool:
+    """Whether the timer struck inside code that an exception must not break into: the import machinery
+    (a lock left held deadlocks the next import in another thread, e.g. the build's background import)
+    or pypdfium2's object bookkeeping (left half-done, it prints 'Weakref ... was not cleaned up from
+    ObjectTracker?' on stderr at exit, or swallows the exception in a finalizer)."""
+    name = frame.f_code.co_filename if frame is not None else ""
+    return name.startswith(_FRAGILE[0]) or _FRAGILE[1] in name
+
+
 def process_file(path: str | Path, limits: ReadLimits = ReadLimits()) -> Outcome:
     """Read and extract one file; errors of the project's own kind are captured, not raised."""
     src = None
@@ -82,6 +101,8 @@ def process_file(path: str | Path, limits: ReadLimits = ReadLimits()) -> Outcome
                 src = read_source(path, limits)
             except KgError as exc:
                 return Outcome(str(path), None, None, exc)
+            except MemoryError:
+                return Outcome(str(path), None, None, _out_of_memory(path, limits))
             except Exception as exc:  # a reader bug on odd bytes must not sink the batch either
                 return Outcome(str(path), None, None,
                                ReadError(f"reading failed: {error_line(exc)}", source=str(path)))
@@ -89,6 +110,8 @@ def process_file(path: str | Path, limits: ReadLimits = ReadLimits()) -> Outcome
                 record = extract_record(src)
             except KgError as exc:
                 return Outcome(str(path), src, None, exc, src.warnings)
+            except MemoryError:
+                return Outcome(str(path), src, None, _out_of_memory(path, limits), src.warnings)
             except Exception as exc:  # a bug in a rule must not sink the batch; report it against the file
                 return Outcome(str(path), src, None,
                                ExtractError(f"extraction failed: {error_line(exc)}", source=str(path)),
@@ -118,13 +141,15 @@ def _process_and_then(path: str, limits: ReadLimits, then: Then | None) -> Outco
         return replace(outcome, record=None, error=error, prepared=None)
 
 
+def _out_of_memory(path, limits: ReadLimits) -> LimitError:
+    limit = f" (the limit is {limits.max_memory / 1e6:g} MB)" if limits.max_memory else ""
+    return LimitError(f"ran out of memory while reading it{limit}", source=str(path),
+                      hint="raise --max-memory if this is really one report")
+
+
 def error_line(exc: Exception) -> str:
     """An unexpected exception as one line (its type and message): the reason a file failed."""
     return " ".join(f"{type(exc).__name__}: {exc}".split())
-
-
-def _process_for_pool(args: tuple[str, ReadLimits, Then | None]) -> Outcome:
-    return _process_and_then(*args)
 
 
 def process_paths(paths: Iterable[str | Path], limits: ReadLimits = ReadLimits(), jobs: int = 1,
@@ -132,16 +157,77 @@ def process_paths(paths: Iterable[str | Path], limits: ReadLimits = ReadLimits()
     """Outcomes for every report file under `paths`, in a stable (sorted) order.
 
     `then` (a picklable top-level function) runs on each successful outcome in the worker process that
-    made it, so per-report work after extraction (mapping, validation) runs in parallel too.
-    A broken rule file raises RuleFileError before any file is read (`kg.rules.require_rule_files`).
+    made it, so per-report work after extraction (mapping, validation) runs in parallel too. With
+    `limits.max_memory`, files are read in worker processes even when `jobs` is 1 (a report that needs
+    more memory ends its worker, not this process). A broken rule file raises RuleFileError before any
+    file is read (`kg.rules.require_rule_files`).
     """
     require_rule_files()
     files = [str(p) for p in iter_report_files(paths)]
-    if jobs <= 1 or len(files) < 2:
+    if not limits.max_memory and (jobs <= 1 or len(files) < 2):
         for f in files:
             yield _process_and_then(f, limits, then)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        # one file a task: reports differ in size, and bigger chunks left one worker idle at the end
-        for outcome in pool.map(_process_for_pool, [(f, limits, then) for f in files], chunksize=1):
-            yield outcome
+    yield from _pooled(files, limits, max(1, jobs), then)
+
+
+def _pooled(files: list[str], limits: ReadLimits, jobs: int, then: Then | None) -> Iterator[Outcome]:
+    """`process_paths` in a process pool that survives the death of a worker. When the pool breaks, the
+    first file without an outcome is read again alone: if its worker dies too, that file gets the error
+    (and only it); the pool is started again for the files after it."""
+    done = 0
+    while done < len(files):
+        pool = _new_pool(min(jobs, len(files) - done), limits)
+        broken = False
+        try:
+            # one file a task: reports differ in size, and bigger chunks left one worker idle at the end
+            futures = [pool.submit(_process_and_then, f, limits, then) for f in files[done:]]
+            for future in futures:
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                done += 1
+                yield outcome
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if broken:
+            yield _alone(files[done], limits, then)
+            done += 1
+
+
+def _alone(path: str, limits: ReadLimits, then: Then | None) -> Outcome:
+    """One file read in a pool of its own, to tell whether it is the one that kills its worker."""
+    with _new_pool(1, limits) as pool:
+        try:
+            return pool.submit(_process_and_then, path, limits, then).result()
+        except BrokenProcessPool:
+            limit = f", over the limit of {limits.max_memory / 1e6:g} MB," if limits.max_memory else ""
+            error = LimitError(f"the worker process reading it died (out of memory{limit} or killed by a signal)",
+                               source=str(path), hint="raise --max-memory if this is really one report")
+            return Outcome(str(path), None, None, error)
+
+
+def _new_pool(jobs: int, limits: ReadLimits) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory, initargs=(limits.max_memory,))
+
+
+def _limit_memory(max_memory: int | None) -> None:
+    """In a worker: cap its address space at what it has now plus `max_memory` bytes (RLIMIT_AS), so an
+    allocation past it fails (MemoryError, or pdfium aborts the worker) instead of swapping the machine."""
+    if not max_memory:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            now = int(fh.read().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError, IndexError):
+        return  # no rlimits or no /proc here: the workers run unbounded
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = now + max_memory
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft == resource.RLIM_INFINITY or cap < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))

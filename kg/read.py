@@ -11,7 +11,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import html
+import os
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +22,7 @@ from typing import Callable, Iterable, Iterator
 
 import yaml
 
-from .errors import LimitError, NotAReportError, ReadError, RuleFileError
+from .errors import LimitError, NotAReportError, ReadError, RuleFileError, storable
 from .paths import data_dir
 from .scan import may_contain
 
@@ -28,6 +30,7 @@ READABLE_SUFFIXES = {".pdf", ".txt", ".text", ".html", ".htm", ".md"}
 DEFAULT_MAX_BYTES = 50_000_000  # 50 MB, as --max-mb counts them
 DEFAULT_MAX_PAGES = 400
 DEFAULT_TIMEOUT = 120.0
+DEFAULT_MAX_MEMORY = 2_000_000_000  # 2 GB a worker may take for one report, as --max-memory counts it
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +38,16 @@ class ReadLimits:
     """Limits that stop a single bad file from eating the machine.
 
     `timeout` (seconds, None or 0 for none) bounds reading and extracting one report; it is enforced by
-    `kg.pipeline.process_file`, not by the reader.
+    `kg.pipeline.process_file`, not by the reader. `max_memory` (bytes, None for none) bounds the memory
+    a worker process may take on top of what it starts with, so a PDF whose page inflates to gigabytes
+    (a zip bomb) ends its own worker, not the machine or the batch; with it, `kg.pipeline.process_paths`
+    always reads in worker processes (the command line sets it; the library default reads in-process).
     """
 
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pages: int = DEFAULT_MAX_PAGES
     timeout: float | None = DEFAULT_TIMEOUT
+    max_memory: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +205,7 @@ def pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str]:
     try:
         import pypdfium2 as pdfium
 
+        _quiet_pdfium()
         try:
             doc = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
@@ -211,11 +219,16 @@ def pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str]:
                 raise LimitError(f"PDF has {len(doc)} pages, more than the limit of {limits.max_pages}",
                                  source=str(path), hint="raise --max-pages if this is really one report")
             pages = []
-            for page in doc:
-                textpage = page.get_textpage()
-                pages.append(textpage.get_text_range())
-                textpage.close()
-                page.close()
+            for i in range(len(doc)):
+                page = doc[i]
+                try:
+                    textpage = page.get_textpage()
+                    try:
+                        pages.append(textpage.get_text_range())
+                    finally:
+                        textpage.close()
+                finally:
+                    page.close()
             return pages
         finally:
             doc.close()
@@ -247,6 +260,19 @@ def pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str]:
                             hint="download the report again") from second
         finally:
             quiet.setLevel(level)
+
+
+def _quiet_pdfium() -> None:
+    """pypdfium2 writes its clean-up notices at exit straight to stderr; the tool's stderr carries only its
+    own lines, so they are turned off (pypdfium2_cfg.DEBUG_AUTOCLOSE)."""
+    try:
+        import logging
+
+        import pypdfium2_cfg
+
+        pypdfium2_cfg.DEBUG_AUTOCLOSE.value = max(pypdfium2_cfg.DEBUG_AUTOCLOSE.value, logging.CRITICAL + 1)
+    except (ImportError, AttributeError):
+        pass
 
 
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -316,21 +342,79 @@ def strip_page_furniture(pages: list[str]) -> tuple[MappedText, list[int]]:
 # ---------------------------------------------------------------- public API
 
 
-def iter_report_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+def iter_report_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Iterator[Path]:
     """Files under the given paths, recursively, in a stable order.
 
     In directories, only files with a report-like suffix (or none) are taken; a file named
-    explicitly is always taken, whatever its name.
+    explicitly is always taken, whatever its name. Special files (a FIFO, a device) are listed like
+    files, so that reading them fails with one line (`open_regular`) instead of hanging. Nothing under
+    the `exclude` folders is listed (the graph store, when it lies inside a folder being built).
     """
+    skip = [Path(os.path.abspath(e)) for e in exclude]
+
+    def excluded(f: Path) -> bool:
+        a = Path(os.path.abspath(f))
+        return any(a == e or e in a.parents for e in skip)
+
     for p in paths:
         path = Path(p)
         if path.is_dir():
+            if excluded(path):
+                continue
             for f in sorted(path.rglob("*")):
-                if f.is_file() and not f.name.startswith(".") and (
-                        f.suffix.lower() in READABLE_SUFFIXES or f.suffix == ""):
+                if not f.name.startswith(".") and (f.suffix.lower() in READABLE_SUFFIXES or f.suffix == "") \
+                        and _listable(f) and not excluded(f):
                     yield f
-        else:
+        elif not excluded(path):
             yield path
+
+
+def _listable(f: Path) -> bool:
+    """A regular file or a special one (not a folder, not a broken link)."""
+    try:
+        return not stat.S_ISDIR(f.stat().st_mode)
+    except OSError:
+        return False
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+
+
+def open_regular(path: str | Path, max_bytes: int | None = None):
+    """Open a file for reading its bytes, if it is a regular file (else ReadError: a FIFO or /dev/zero
+    would block or never end) and no larger than `max_bytes` (else LimitError), both checked before the
+    first byte is read. The open does not block on a FIFO (O_NONBLOCK), and the checks are made on the
+    opened file, so a file swapped for another after listing is caught too. Returns a binary file object."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError as exc:
+        raise ReadError("file not found: it was moved or deleted", source=str(path)) from exc
+    except OSError as exc:
+        raise ReadError(f"cannot open: {exc.strerror or exc}", source=str(path)) from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
+            raise ReadError(f"{kind}, not a regular file: not read", source=str(path))
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise LimitError(f"file is {st.st_size / 1e6:.1f} MB, more than the limit of {max_bytes / 1e6:g} MB",
+                             source=str(path), hint="raise --max-mb if this is really one report")
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def file_sha256(path: str | Path, max_bytes: int | None = None) -> str:
+    """sha256 of a regular file's bytes (`open_regular`: a FIFO or device is refused, not read)."""
+    h = hashlib.sha256()
+    with open_regular(path, max_bytes) as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def normalise(mapped: MappedText, fmt: str) -> MappedText:
@@ -345,21 +429,15 @@ def read_source(path: str | Path, limits: ReadLimits = ReadLimits()) -> SourceTe
     """Read one file as a report text. Raises ReadError with a one-line reason."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError as exc:
-        raise ReadError("file not found: it was moved or deleted", source=str(path)) from exc
-    except OSError as exc:
-        raise ReadError(f"cannot open: {exc.strerror or exc}", source=str(path)) from exc
-    if size > limits.max_bytes:
-        raise LimitError(f"file is {size / 1e6:.1f} MB, more than the limit of {limits.max_bytes / 1e6:g} MB",
-                         source=str(path), hint="raise --max-mb if this is really one report")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ReadError("file not found: it was moved or deleted", source=str(path)) from exc
+        with open_regular(path, limits.max_bytes) as fh:
+            data = fh.read(limits.max_bytes + 1)
     except OSError as exc:
         raise ReadError(f"cannot read: {exc.strerror or exc}", source=str(path)) from exc
-    return read_bytes(data, name=path.name, path=str(path), limits=limits)
+    if len(data) > limits.max_bytes:  # it grew after it was opened
+        raise LimitError(f"file is more than the limit of {limits.max_bytes / 1e6:g} MB",
+                         source=str(path), hint="raise --max-mb if this is really one report")
+    # a name that is not UTF-8 is kept with its bytes shown as \xNN (it goes into the graph and messages)
+    return read_bytes(data, name=storable(path.name), path=storable(str(path)), limits=limits)
 
 
 def read_bytes(data: bytes, *, name: str, path: str | None = None,

@@ -31,7 +31,7 @@ from typing import Iterable, Iterator
 import pyoxigraph as ox
 
 from . import __version__
-from .errors import StoreError
+from .errors import StoreError, storable
 from .namespaces import GRAPH_CATALOG, GRAPH_DERIVED, GRAPH_REFERENCE, ID, KG
 from .paths import data_dir, ontology_dir
 
@@ -70,17 +70,16 @@ def pipeline_version() -> str:
 
 
 def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """sha256 of a file's bytes; a FIFO or a device is refused (ReadError), not read."""
+    from .read import file_sha256 as regular_file_sha256
+
+    return regular_file_sha256(path)
 
 
 def source_iri(path: str | Path) -> str:
-    """Catalog IRI of a source file, from its absolute path."""
-    key = str(Path(path).resolve())
-    return str(ID[f"source/{hashlib.sha256(key.encode()).hexdigest()[:16]}"])
+    """Catalog IRI of a source file, from its absolute path (as bytes: a name need not be UTF-8)."""
+    key = os.fsencode(Path(path).resolve())
+    return str(ID[f"source/{hashlib.sha256(key).hexdigest()[:16]}"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +216,13 @@ class GraphStore:
              f"<{KG.filePath}> ?f }} }}")
         return {row["s"].value: row["f"].value for row in self.store.query(q)}
 
+    def catalog_files(self) -> dict[str, tuple[str, str | None]]:
+        """Catalog IRI -> (file path as stored, report graph or None) of every file in the catalog."""
+        q = (f"SELECT ?s ?f ?g WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ ?s a <{KG.SourceFile}> ; <{KG.filePath}> ?f "
+             f"OPTIONAL {{ ?s <{KG.reportGraph}> ?g }} }} }}")
+        return {row["s"].value: (row["f"].value, row["g"].value if row["g"] is not None else None)
+                for row in self.store.query(q)}
+
     def derived_digest(self) -> str:
         """What the derived graph is computed from: the reference graph and the set of report graphs (whose
         IRIs are content hashes). Equal to the recorded digest when the derived graph is up to date."""
@@ -340,7 +346,7 @@ class GraphStore:
     def _catalog_quads(self, entry: CatalogEntry, build: str) -> list[ox.Quad]:
         """The catalog entry of `_catalog_update`, as quads."""
         s, c, n, lit = ox.NamedNode(source_iri(entry.path)), ox.NamedNode(str(GRAPH_CATALOG)), ox.NamedNode, ox.Literal
-        facts = [(RDF_TYPE, n(str(KG.SourceFile))), (str(KG.filePath), lit(entry.path)),
+        facts = [(RDF_TYPE, n(str(KG.SourceFile))), (str(KG.filePath), lit(storable(entry.path))),
                  (DCT + "identifier", lit("sha256:" + entry.sha256)),
                  (str(KG.pipelineVersion), lit(entry.pipeline_version)), (str(KG.status), lit(entry.status)),
                  (PROV + "wasGeneratedBy", n(build))]
@@ -349,6 +355,20 @@ class GraphStore:
         if entry.reason:
             facts.append((str(KG.failureReason), lit(entry.reason)))
         return [ox.Quad(s, n(p), o, c) for p, o in facts]
+
+    def remove_sources(self, sources: Iterable[str]) -> list[str]:
+        """Atomically (one update): remove the catalog entries of these files (catalog IRIs) and the report
+        graphs that no other file uses. Returns the graphs dropped. The derived graph is then out of date
+        (its digest no longer matches), and the next `kg.build` recomputes it."""
+        sources = set(sources)
+        files = self.catalog_files()
+        gone = {files[s][1] for s in sources if s in files and files[s][1]}
+        drop = sorted(g for g in gone if not self.graph_users(g) - sources)
+        steps = [f"DROP SILENT GRAPH <{g}>" for g in drop]
+        steps += [f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{s}> ?p ?o }} }}" for s in sorted(sources)]
+        if steps:
+            self._update(" ;\n".join(steps))
+        return drop
 
     def record_failure(self, entry: CatalogEntry, build: str) -> None:
         self._update(self._catalog_update(entry, build, ""))
@@ -361,7 +381,7 @@ class GraphStore:
 
     def _catalog_update(self, entry: CatalogEntry, build: str, extra_data: str) -> str:
         s = f"<{source_iri(entry.path)}>"
-        facts = [f"{s} <{RDF_TYPE}> <{KG.SourceFile}>", f"{s} <{KG.filePath}> {_lit(entry.path)}",
+        facts = [f"{s} <{RDF_TYPE}> <{KG.SourceFile}>", f"{s} <{KG.filePath}> {_lit(storable(entry.path))}",
                  f"{s} <{DCT}identifier> {_lit('sha256:' + entry.sha256)}",
                  f"{s} <{KG.pipelineVersion}> {_lit(entry.pipeline_version)}",
                  f"{s} <{KG.status}> {_lit(entry.status)}",
@@ -441,6 +461,19 @@ class GraphStore:
         if graphs is None:
             return iter(self.store.quads_for_pattern(None, None, None, None))
         return (q for g in graphs for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+
+
+def stored_file_exists(path: str) -> bool:
+    """Whether the file a catalog path names is still there. A name that is not UTF-8 is stored with its
+    bytes as `\\xNN` (`kg.errors.storable`): tried as written and with those bytes put back."""
+    if os.path.lexists(path):
+        return True
+    if "\\x" not in path:
+        return False
+    import re
+
+    raw = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m.group(1), 16)]), path.encode("utf-8"))
+    return os.path.lexists(raw)
 
 
 def new_build_iri(started: datetime) -> str:

@@ -189,3 +189,122 @@ def test_export_into_a_closed_pipe_ends_quietly(sample_store):
         reader.stdin.close()
         reader.wait(10)
     assert err_lines(proc) == []
+
+
+# ------------------------------------------------------------------ 3. one file must not stop or hang a build
+
+def _good_reports(folder: Path) -> list[Path]:
+    """Three good reports, one of them under a name that is not UTF-8 and holds a newline."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = [folder / name for name in GOOD]
+    for name in GOOD:
+        shutil.copy(SAMPLES / name, folder / name)
+    odd = Path(os.fsdecode(os.fsencode(folder) + b"/caf\xe9\nreport.txt"))  # latin-1 bytes, a newline
+    shutil.copy(SAMPLES / "004_b5ee7b23e5af23f4.txt", odd)
+    return [*out, odd]
+
+
+def test_a_zip_bomb_a_fifo_and_a_non_utf8_name_beside_good_reports(tmp_path):
+    """The headline case of issue 19: every good report is built, each bad file gets one line, nothing
+    else reaches stderr, and the build ends (it hung on the FIFO and /dev/zero; the bomb killed the pool)."""
+    folder = tmp_path / "reports"
+    good = _good_reports(folder)
+    (folder / "bomb.pdf").write_bytes(zip_bomb_pdf(400))  # ~400 kB that inflate to 400 MB
+    os.mkfifo(folder / "fifo.pdf")
+    store = tmp_path / "store"
+    proc = kg("build", "-q", "-j", "2", "--max-memory", "300", "--store", store, folder, "/dev/zero",
+              timeout=90, memory_gb=4)
+    lines = err_lines(proc)
+    assert proc.returncode == 1, lines
+    failed = sorted(ln for ln in lines if ln.startswith("failed: "))
+    assert len(failed) == 3, lines
+    assert failed[0].startswith("failed: /dev/zero: a character device, not a regular file")
+    assert failed[1].startswith(f"failed: {folder}/bomb.pdf: the worker process reading it died (out of memory")
+    assert failed[2].startswith(f"failed: {folder}/fifo.pdf: a FIFO (named pipe), not a regular file")
+    # nothing but the tool's own lines: no traceback, no pypdfium2 notice, the odd name on no line of its own
+    assert all(ln.split(":")[0] in {"failed", "store", "files", "triples written", "recurrence links recomputed",
+                                    "run `kg validate` to list the warnings"} for ln in lines), lines
+    assert f"built: {len(good)} " in proc.stderr.decode()
+
+    from kg.store import GraphStore, source_iri
+
+    gs = GraphStore(store, read_only=True)
+    assert len(gs.report_graphs()) == len(good)
+    entry = gs.catalog_entry(good[-1])
+    assert entry is not None and entry.status == "built"
+    assert entry.path.endswith("/caf\\xe9\nreport.txt")  # stored as valid Unicode, its bytes shown
+    assert source_iri(good[-1]) != source_iri(folder / "caf\\xe9\nreport.txt")
+
+
+def test_a_non_utf8_name_is_one_line_in_every_message(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    bad = Path(os.fsdecode(os.fsencode(folder) + b"/not\xffa\nreport.txt"))
+    bad.write_bytes(b"")
+    proc = kg("build", "-q", "-j", "1", "--store", tmp_path / "store", folder)
+    [line] = [ln for ln in err_lines(proc) if ln.startswith("failed: ")]
+    assert line == f"failed: {folder}/not\\xffa\\nreport.txt: empty file"
+    assert proc.returncode == 1 and b"Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------ 5. a store inside the folder it builds
+
+def test_a_store_inside_its_input_folder_is_never_read_as_input(tmp_path):
+    from kg.build import build
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(SAMPLES / GOOD[0], folder / GOOD[0])
+    store = folder / "store"
+    for _ in range(2):
+        summary = build([folder], store, jobs=1)
+        assert summary.files == 1 and not summary.failed and not summary.notes, summary
+    # named explicitly, its files are left out too
+    assert build([folder / "store"], store, jobs=1).files == 0
+
+
+# ------------------------------------------------------------------ 7. reports whose files are gone
+
+def test_prune_removes_the_reports_of_files_that_are_gone(tmp_path):
+    from kg.build import build
+    from kg.namespaces import GRAPH_DERIVED
+    from kg.store import GraphStore
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    names = ["doncaster_2015-11-27.pdf", "doncaster_2018-01-19.pdf", "doncaster_2022-04-08.pdf"]
+    for name in names:
+        shutil.copy(SAMPLES / name, folder / name)
+    shutil.copy(SAMPLES / names[0], folder / "copy.pdf")  # a copy of the file that will go
+    store = tmp_path / "store"
+    first = build([folder], store, jobs=1)
+    assert first.built == 3 and len(first.duplicates) == 1
+    gs = GraphStore(store)
+    graphs = set(gs.report_graphs())
+    gone_graph = gs.catalog_entry(folder / names[1]).graph
+    del gs
+    (folder / names[1]).unlink()
+    (folder / names[0]).unlink()
+
+    # by default the reports stay, and the build says how many files are gone
+    kept = build([folder], store, jobs=1)
+    assert sorted(Path(p).name for p in kept.gone) == names[:2] and not kept.pruned
+    result = kg("build", "-q", "--store", store, folder)
+    assert "warning: 2 file(s) of earlier builds are no longer on disk" in result.stderr.decode()
+    assert "kg build --prune" in result.stderr.decode()
+
+    pruned = build([folder], store, jobs=1, prune=True)
+    assert sorted(Path(p).name for p in pruned.pruned) == names[:2] and not pruned.gone
+    gs = GraphStore(store, read_only=True)
+    assert set(gs.report_graphs()) == graphs - {gone_graph}  # the copy still holds the first report
+    assert gs.catalog_entry(folder / names[1]) is None and gs.catalog_entry(folder / names[0]) is None
+    assert gs.catalog_entry(folder / "copy.pdf").status == "built"
+    assert gs.file_name_of(gs.catalog_entry(folder / "copy.pdf").graph) == "copy.pdf"
+    # the derived links are those of the reports left, as a fresh build of the same files makes them
+    fresh_dir = tmp_path / "fresh"
+    build([folder], fresh_dir, jobs=1)
+    fresh = GraphStore(fresh_dir, read_only=True)
+    derived = str(GRAPH_DERIVED)
+    assert sorted(map(str, gs.quads([derived]))) == sorted(map(str, fresh.quads([derived])))
+    assert gs.recorded_derived_digest() == gs.derived_digest()
+    assert build([folder], store, jobs=1).gone == ()

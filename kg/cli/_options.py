@@ -34,10 +34,13 @@ def output_option(f):
 
 
 def limits_options(f):
-    """--max-mb, --max-pages and --timeout: the limits on one report (see kg.read.ReadLimits)."""
-    from ..read import ReadLimits
+    """--max-mb, --max-pages, --timeout and --max-memory: the limits on one report (see kg.read.ReadLimits)."""
+    from ..read import DEFAULT_MAX_MEMORY, ReadLimits
 
     d = ReadLimits()
+    f = click.option("--max-memory", type=click.FloatRange(min=0), default=DEFAULT_MAX_MEMORY / 1e6,
+                     show_default=True, help="Give up on a report whose reading needs more than this many "
+                     "megabytes of memory (0: no limit).")(f)
     f = click.option("--timeout", type=click.FloatRange(min=0), default=d.timeout, show_default=True,
                      help="Give up on a report after this many seconds (0: no limit).")(f)
     f = click.option("--max-pages", type=click.IntRange(min=1), default=d.max_pages, show_default=True,
@@ -47,11 +50,12 @@ def limits_options(f):
     return f
 
 
-def read_limits(max_mb: float, max_pages: int, timeout: float):
+def read_limits(max_mb: float, max_pages: int, timeout: float, max_memory: float | None = None):
     """The ReadLimits of the options added by `limits_options`."""
     from ..read import ReadLimits
 
-    return ReadLimits(max_bytes=int(max_mb * 1e6), max_pages=max_pages, timeout=timeout or None)
+    return ReadLimits(max_bytes=int(max_mb * 1e6), max_pages=max_pages, timeout=timeout or None,
+                      max_memory=int(max_memory * 1e6) or None if max_memory is not None else None)
 
 
 def resolve_store(store: Path | None) -> Path:
@@ -59,7 +63,10 @@ def resolve_store(store: Path | None) -> Path:
 
 
 def echo_err(message: str) -> None:
-    click.echo(message, err=True)
+    """One message line on stderr, whatever a file name in it holds (newlines, bytes that are not UTF-8)."""
+    from ..errors import printable
+
+    click.echo(printable(message), err=True)
 
 
 def render_rows(rows: list[dict[str, Any]], columns: Sequence[str], fmt: str, out=None) -> None:

@@ -25,7 +25,8 @@ Examples:
 
 Each file that cannot be built gets one line on stderr (`failed: FILE: reason`) and the others are
 still built; a second copy of a report already built gets one line (`duplicate: FILE: same report as
-OTHER`) and is not built again. Limits: --max-mb, --max-pages, --timeout (per report).
+OTHER`) and is not built again. Reports of files that were built before but are no longer on disk stay
+in the store (with a warning saying how many) until a build with --prune removes them. Limits: --max-mb, --max-pages, --timeout, --max-memory (per report).
 
 The rule files (kg/data, or the directory $KG_RULES_DIR names; `python -m kg.rules --check` checks
 them) are checked before any report is read: a broken one stops the build with one line naming the
@@ -45,14 +46,15 @@ def _default_jobs() -> int:
 @store_option
 @click.option("-j", "--jobs", type=int, default=None, help="Read and extract in N processes (default: all cores).")
 @click.option("--force", is_flag=True, help="Rebuild every file, even unchanged ones.")
+@click.option("--prune", is_flag=True, help="Remove the reports of files built earlier that are no longer on disk.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @limits_options
-def build_command(paths, store, jobs, force, quiet, max_mb, max_pages, timeout):
+def build_command(paths, store, jobs, force, prune, quiet, max_mb, max_pages, timeout, max_memory):
     store_dir = resolve_store(store)
-    limits = read_limits(max_mb, max_pages, timeout)
+    limits = read_limits(max_mb, max_pages, timeout, max_memory)
     try:
         require_rule_files()  # before the store is opened: a broken rule file changes nothing
-        summary = _run(paths, GraphStore(store_dir), jobs or _default_jobs(), force, limits, quiet)
+        summary = _run(paths, GraphStore(store_dir), jobs or _default_jobs(), force, prune, limits, quiet)
     except KgError as exc:
         echo_err(f"error: {exc.one_line()}")
         sys.exit(2)
@@ -60,9 +62,9 @@ def build_command(paths, store, jobs, force, quiet, max_mb, max_pages, timeout):
     sys.exit(0 if summary.ok else 1)
 
 
-def _run(paths, gs, jobs, force, limits, quiet) -> BuildSummary:
+def _run(paths, gs, jobs, force, prune, limits, quiet) -> BuildSummary:
     if quiet or not sys.stderr.isatty():
-        return build(paths, gs, jobs=jobs, force=force, limits=limits)
+        return build(paths, gs, jobs=jobs, force=force, prune=prune, limits=limits)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -75,7 +77,7 @@ def _run(paths, gs, jobs, force, limits, quiet) -> BuildSummary:
                 bar.update(task, total=total)
             if path is not None:
                 bar.update(task, advance=1, file=f"{status}: {os.path.basename(path)}")
-        return build(paths, gs, jobs=jobs, force=force, limits=limits, progress=progress)
+        return build(paths, gs, jobs=jobs, force=force, prune=prune, limits=limits, progress=progress)
 
 
 def print_summary(s: BuildSummary, store: str) -> None:
@@ -87,6 +89,11 @@ def print_summary(s: BuildSummary, store: str) -> None:
     for d in s.duplicates:
         echo_err(f"duplicate: {d.path}: same report as {d.of}; not built again"
                  + (" (unchanged since the last build)" if d.cached else ""))
+    for path in s.pruned:
+        echo_err(f"pruned: {path}: the file is gone; removed from the store")
+    if s.gone:
+        echo_err(f"warning: {len(s.gone)} file(s) of earlier builds are no longer on disk; their reports stay in the "
+                 "store (run `kg build --prune` to remove them)")
     for r in s.results:
         if r.severity == "Violation":
             echo_err(f"violation: {r.report}: {r.focus} {r.path or ''}: {r.message}")

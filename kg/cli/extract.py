@@ -23,8 +23,9 @@ Examples:
 Unreadable files get one line on stderr (file and reason); the others are still extracted,
 and the exit status is 1 if any file failed. Where the extractor is unsure (a heading that gave
 no items, a letter whose findings were not read, fewer graded areas than the framework grades) it
-says so on stderr; the same warnings are in the record (`warnings`) and in the graph. A second copy of a report (same text under another
-name) gets one warning line and is not printed again. Limits: --max-mb, --max-pages, --timeout.
+says so on stderr; the same warnings are in the record (`warnings`) and in the graph. A second copy
+of a report (same text under another name) gets one warning line and is not printed again. Limits:
+--max-mb, --max-pages, --timeout, --max-memory.
 
 The rule files (kg/data, or the directory $KG_RULES_DIR names) are checked before any report is
 read: a broken one stops the command with one line naming the file and line (exit status 2).
@@ -39,8 +40,8 @@ TABLE_COLUMNS = ("document", "report_type", "council", "inspection", "published/
 @format_option(["table", "jsonl", "json"], "table")
 @click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Read and extract in N processes.")
 @limits_options
-def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout):
-    limits = read_limits(max_mb, max_pages, timeout)
+def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout, max_memory):
+    limits = read_limits(max_mb, max_pages, timeout, max_memory)
     failed = 0
     records = []
     first_of: dict[str, str] = {}  # normalised-text hash -> first file with that text
