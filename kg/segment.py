@@ -224,6 +224,17 @@ def not_item(text: str) -> bool:
     return any(e.pattern.search(text) for e in section_rules().get("not_items", ()))
 
 
+def _numbered_with_sub_bullets(blocks: tuple[Block, ...], k: int) -> bool:
+    """Is blocks[k] a numbered item whose sub-bullets follow it, with the next numbered item after them
+    ('1. Improve ... by:' '- ...' '- ...' '2. Ensure ...')? Then it is the first item, not a lead-in."""
+    if blocks[k].kind != "numbered":
+        return False
+    j = k + 1
+    while j < len(blocks) and blocks[j].kind == "bullet":
+        j += 1
+    return j > k + 1 and j < len(blocks) and blocks[j].kind == "numbered"
+
+
 def _list_goes_on(blocks: tuple[Block, ...], k: int, subheadings: bool) -> bool:
     """Does a bullet list continue at blocks[k] (a bullet, or a topic sub-heading over bullets)?"""
     if k < len(blocks) and blocks[k].kind == "bullet":
@@ -271,7 +282,7 @@ def items_under(seg: Segmented, index: int, *, paragraphs: bool = False,
             continue
         is_lead_in = (b.text.endswith(":") or b.text.endswith("following action.")
                       or (lead_in is not None and lead_in.search(b.text) is not None))
-        if not out and b.kind != "bullet" and is_lead_in:
+        if not out and b.kind != "bullet" and is_lead_in and not _numbered_with_sub_bullets(following, k):
             continue
         if b.kind == "paragraph" and _FOOTNOTE.fullmatch(b.text):
             continue

@@ -105,3 +105,18 @@ def test_empty_recommendations_heading_takes_no_findings_paragraphs(tmp_path):
     src = read_source(path)
     assert extract_items(src, "other").recommendations == ()
     assert segment(src).blocks
+
+
+def test_sif_2014_not_yet_good_because_items_are_weaknesses(items):
+    # Sheffield 2014 'Summary of key findings': 'This local authority requires improvement and is not yet
+    # good because:' then items 1-7 (shortfalls); 'The local authority has the following strengths:' 8-...
+    src, it = items("sheffield_2014-02-21.pdf")
+    weak = [f for f in it.findings if f.kind == "weakness"]
+    assert len(weak) == 7
+    assert weak[0].text.startswith("Child protection strategy discussions do not include the relevant agencies")
+    assert weak[-1].text == ("Feedback from complaints is not used effectively to improve the services offered "
+                             "to children, young people and families.")
+    assert not any(f.text.startswith("Council leaders in Sheffield") for f in weak)  # item 8: a strength
+    # Manchester 2014: 'Children's services in Manchester are inadequate because:' and the LSCB's list
+    _, man = items("manchester_2014-09-03.pdf")
+    assert sum(f.kind == "weakness" for f in man.findings) == 17

@@ -58,3 +58,23 @@ def test_collapse_treats_every_unicode_space_as_re_does():
     spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if re.fullmatch(r"\s", c))
     text = f"{spaces}a{spaces}b\u00a0\u2009c{spaces}"
     assert collapse(text) == re.sub(r"\s+", " ", text).strip() == "a b c"
+
+
+def test_a_first_numbered_recommendation_with_sub_bullets_is_an_item_not_a_lead_in():
+    # SIF 2015 layout: the list opens with a numbered item whose sub-bullets follow it (NOT a real report)
+    from kg.read import read_bytes
+    from kg.extract import extract_record
+
+    text = ("Inspection of services for children in need of help and protection, children looked after and "
+            "care leavers\n\nRecommendations\n\n"
+            "1. Improve the quality of assessments by:\n- setting clear timescales for each plan\n"
+            "- recording the child's views in every assessment\n"
+            "2. Ensure that all children in care have an up-to-date health assessment.\n"
+            "3. Reduce the caseloads of social workers in the assessment teams.\n\n"
+            "Summary for children and young people\n")
+    rec = extract_record(read_bytes(text.encode(), name="variant.txt"))
+    assert [r.text for r in rec.recommendations] == [
+        "Improve the quality of assessments by: - setting clear timescales for each plan - recording the "
+        "child's views in every assessment",
+        "Ensure that all children in care have an up-to-date health assessment.",
+        "Reduce the caseloads of social workers in the assessment teams."]

@@ -27,10 +27,12 @@ def extract_findings(src: SourceText, seg: Segmented, report_type: str | None = 
             kind = kinds[h.heading_id]["finding"]
             paragraphs = bool(kinds[h.heading_id].get("paragraphs"))
             numbered = bool(kinds[h.heading_id].get("numbered"))
-        elif h.kind in ("paragraph", "numbered"):
+        elif h.kind in ("paragraph", "numbered") or (h.kind == "heading" and h.heading_id is None):
+            # a lead-in sentence; one without its colon is short enough to read as a heading
             for e in rules["lead_ins"]:
                 if may_match(e.pattern, h.text) and e.pattern.search(h.text):
                     kind = e["finding"]
+                    numbered = bool(e.get("numbered"))
                     break
         if kind is None:
             continue
