@@ -80,6 +80,8 @@ def _reports_written(path: Path) -> int:
     except (OSError, RuntimeError):  # not there yet, or still being created
         return 0
     try:
+        if next(iter(view.quads_for_pattern(ox.NamedNode(_PENDING), None, None, None)), None) is not None:
+            return 0  # a bulk write in progress: its entries are undone if the build dies now, not written
         q = f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ ?s <{KG.status}> "built" }} }}'
         return int(next(iter(view.query(q)))["n"].value)
     except Exception:
