@@ -380,3 +380,19 @@ def test_sheffield_second_visit_inspectors():
     assert len(rec.inspectors) == 10
     assert "more than one period" in rec.date_notes
     assert rec.published_date is None
+
+
+def test_joint_progress_report_priorities_and_key_findings():
+    # 2009-12 joint reports (NOT a real report): the council in 'in the London Borough of ...', items of
+    # 'Priorities for further improvement' are recommendations, 'immediately' inside one sets its deadline
+    text = ("Joint area review progress report on services for children in the London Borough of Haringey\n\n"
+            "Key findings\n\n- Partners have improved the timeliness of initial assessments.\n"
+            "- Too many child protection plans lack clear outcomes.\n\n"
+            "Priorities for further improvement\n\n"
+            "- Ensure immediately that all children subject to a child protection plan are allocated a qualified "
+            "social worker.\n- Improve the quality of core group meetings.\n\nAnnex\n")
+    rec = record(text)
+    assert rec.council.canonical == "Haringey"
+    assert [(r.kind, r.deadline) for r in rec.recommendations] == [
+        ("recommendation", "immediately"), ("recommendation", None)]
+    assert [f.kind for f in rec.findings] == ["headline-finding", "headline-finding"]

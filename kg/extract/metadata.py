@@ -321,13 +321,15 @@ def _council_near_title(text: str, title: Title) -> tuple[str, CouncilEntry] | N
 _COUNCIL_MENTIONS = re.compile(
     r"children's services in (?P<a>[A-Z][\w' -]+?) (?:are|is|require)\b"
     r"|\b(?P<b>(?:(?:London |Royal |Metropolitan )?Borough of |City of )?(?:[A-Z][\w'-]+ ){1,4}"
-    r"(?:Metropolitan Borough |Borough |County |City |District )?Council)\b")
+    r"(?:Metropolitan Borough |Borough |County |City |District )?Council)\b"
+    # 2009-12 joint reports: '... services for children in the London Borough of Haringey'
+    r"|\b(?P<c>(?:London|Royal|Metropolitan) Borough of (?:[A-Z][\w'-]+)(?: (?:upon )?[A-Z][\w'-]+){0,3})")
 
 
 def _council_from_text(text: str, head_chars: int) -> tuple[str, CouncilEntry] | None:
     """Fallback: the first resolvable council named in the head of the text."""
     for m in _COUNCIL_MENTIONS.finditer(text[:head_chars]):
-        name = collapse(m.group("a") or m.group("b"))
+        name = collapse(m.group("a") or m.group("b") or m.group("c"))
         name = re.sub(r"^(?:The|In|Of|To|Within|For|And|By|At)\s+", "", name)
         entry = resolve_council(name)
         if entry is not None:

@@ -90,6 +90,9 @@ def extract_recommendations(src: SourceText, seg: Segmented, boards: tuple[Board
             kind = rule["undated"]
         for b, deadline in items:
             seen.add(b.start)
+            if deadline is None and rule.get("deadline_in_text"):
+                deadline = next((e["deadline"] for e in section_rules()["deadlines"]
+                                 if e.get("in_text") and re.search(e["in_text"], b.text, re.IGNORECASE)), None)
             part = b.section[0] if b.section else None
             in_lscb = part is not None and "Safeguarding Children Board" in part or h.heading_id == "lscb-needs-to-improve"
             who = _lscb_board(boards) if in_lscb else addressee(b.text, aliases, boards, council)
