@@ -78,3 +78,15 @@ def test_broken_rule_file_names_file_and_line(tmp_path):
         load_rule_file("grades.yaml", str(bad))
     assert err.value.source == str(bad)
     assert "line 5" in err.value.message
+
+
+def test_lscb_grade_printed_as_a_sentence():
+    # SIF 2014 (NOT a real report): the LSCB grade is a sentence, not a table row
+    from kg.extract.judgements import _LSCB, grade_regex
+    import re
+
+    text = "The judgement for the effectiveness of the LSCB is requires improvement.\n"
+    m = re.search(_LSCB.format(g=grade_regex()), text, re.IGNORECASE)
+    assert m and m.group("grade") == "requires improvement"
+    assert re.search(_LSCB.format(g=grade_regex()), "The LSCB is good at challenging partners.",
+                     re.IGNORECASE) is None

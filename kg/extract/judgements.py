@@ -65,8 +65,11 @@ def _ilacs_table(src: SourceText, seg: Segmented) -> list[Judgement]:
 
 _SIF_OVERALL = r"(?:overall judgement is(?: that)?(?: children's services are)?|children's services in [^\n.]{1,80}?(?:\s+are)?)"
 _SIF_ROW = r"(?m)^(?P<num>[123](?:\.\d)?)\.?[ \t]+(?P<area>[A-Z][^\n.]*?(?:\n[a-z][^\n.]*?)?)\s+(?P<grade>{g})\.?[ \t]*$"
-_LSCB = (r"(?:The effectiveness of the |The )Local Safeguarding Children('s)? Board(?: \(LSCB\))?\s+"
-         r"(?:is\s+)?(?P<grade>{g})\b")
+# 'The Local Safeguarding Children Board is good', 'The effectiveness of the LSCB is good', and the grade
+# printed as a sentence: 'The judgement for the effectiveness of the LSCB is requires improvement'
+_LSCB = (r"(?:(?:The judgement (?:for|on|about) the effectiveness of the |The effectiveness of the )"
+         r"(?:LSCB|Local Safeguarding Children(?:'s)? Board(?: \(LSCB\))?)"
+         r"|The Local Safeguarding Children(?:'s)? Board(?: \(LSCB\))?)\s+(?:is\s+)?(?P<grade>{g})\b")
 
 
 def _sif_front(src: SourceText, seg: Segmented) -> list[Judgement]:
