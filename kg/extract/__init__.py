@@ -19,9 +19,10 @@ from .metadata import extract_metadata
 def extract_record(src: SourceText) -> ReportRecord:
     """The full report record of one report text, with what the extractor saw and doubts."""
     meta = extract_metadata(src)
-    items = extract_items(src, meta.report_type, meta.council.name_as_printed)
+    seg = segment(src)
+    items = extract_items(src, meta.report_type, meta.council.name_as_printed, seg)
     record = replace(meta, **items.as_fields())
-    headings, warnings = audit(src, segment(src), record)
+    headings, warnings = audit(src, seg, record)
     return replace(record, headings=headings, warnings=warnings)
 
 

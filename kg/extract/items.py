@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 
 from ..read import SourceText
 from ..records import Board, Finding, Judgement, PartnerOrganisation, Recommendation, Service
-from ..segment import segment
+from ..segment import Segmented, segment
 from .findings import extract_findings
 from .judgements import extract_judgements
 from .organisations import extract_boards, extract_partners, extract_services
@@ -31,10 +31,12 @@ class Items:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def extract_items(src: SourceText, report_type: str, council: str | None = None) -> Items:
-    """All items of one report. `report_type` is accepted for callers' sake; layouts decide.
-    `council`, the council's printed name, stands for 'the council' in recommendations."""
-    seg = segment(src)
+def extract_items(src: SourceText, report_type: str, council: str | None = None,
+                  seg: Segmented | None = None) -> Items:
+    """All items of one report. Layouts decide, and `report_type` where a heading says so
+    (sections.yaml `report_types`). `council`, the council's printed name, stands for 'the council'
+    in recommendations. `seg`: the report already segmented, if the caller has it."""
+    seg = segment(src) if seg is None else seg
     boards = extract_boards(src)
     return Items(
         judgements=extract_judgements(src, seg, report_type),
