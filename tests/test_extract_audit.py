@@ -8,34 +8,11 @@ from kg.cli import main
 from kg.extract import extract_record
 from kg.read import read_bytes, read_source
 
-from .conftest import REPO, SAMPLES
+from .conftest import BAD, REPO, SAMPLES
 
-# a focused-visit letter (NOT a real report) whose 'What needs to improve' heading holds prose only
-UNSURE = """12 March 2024
-
-Jane Example
-Director of Children's Services
-Bristol City Council
-
-Dear Jane
-
-Focused visit to Bristol City Council children's services
-
-This letter summarises the findings of the focused visit to Bristol children's services on 12 and 13 February 2024.
-
-Headline findings
-
-Leaders know their services well and practice has improved since the last inspection.
-
-What needs to improve in this area of social work practice
-
-Leaders should keep going as they are, and inspectors saw no single area to name here today.
-
-Yours sincerely
-
-Ann Inspector
-His Majesty's Inspector
-"""
+# a focused-visit letter (NOT a real report, made for this test) whose 'What needs to improve' heading
+# holds prose only; the README shows what `kg extract` says of it
+UNSURE = (BAD / "unsure.txt").read_text(encoding="utf-8")
 
 
 def test_a_heading_that_gives_no_items_is_a_warning():
