@@ -53,6 +53,7 @@ SEED = 15
 TOP_FRACTION = 0.01
 MIDDLE_FRACTION = 0.10
 QUOTAS = [("top", 30), ("middle", 15), ("random", 15), ("top-extra", 30)]
+SECOND_QUOTAS = [("middle-extra", 30)]  # drawn after the first 180 pairs were labelled: ids 181 on
 MAX_USES = 2
 LABELS = {"SAME", "RELATED", "DIFFERENT"}
 
@@ -143,15 +144,11 @@ def item_view(item: dict) -> dict:
     return {"document": item["document"], "kind": item["kind"], "text": item["text"], "span": item["span"]}
 
 
-def sample(items: list[dict], seed: int = SEED) -> tuple[list[dict], dict]:
-    rng = random.Random(seed)
-    pools = bands(items)
-    uses = [0] * len(items)
-    chosen: set[tuple[int, int]] = set()
+def _draw(rng, pools, items, quotas, uses, chosen) -> list[dict]:
     drawn = []
     for scope in ("within", "across"):
-        for stratum, quota in QUOTAS:
-            pool = pools[scope]["top" if stratum == "top-extra" else stratum]
+        for stratum, quota in quotas:
+            pool = pools[scope][stratum.removesuffix("-extra")]
             order = list(range(len(pool)))
             rng.shuffle(order)
             taken = 0
@@ -168,6 +165,16 @@ def sample(items: list[dict], seed: int = SEED) -> tuple[list[dict], dict]:
                 drawn.append({"scope": scope, "stratum": stratum, "a": item_view(a), "b": item_view(b)})
                 taken += 1
     rng.shuffle(drawn)
+    return drawn
+
+
+def sample(items: list[dict], seed: int = SEED) -> tuple[list[dict], dict]:
+    """The first draw (ids 1-180), then the second (middle-band oversample), which leaves the first as it was."""
+    pools = bands(items)
+    uses = [0] * len(items)
+    chosen: set[tuple[int, int]] = set()
+    drawn = _draw(random.Random(seed), pools, items, QUOTAS, uses, chosen)
+    drawn += _draw(random.Random(seed + 1), pools, items, SECOND_QUOTAS, uses, chosen)
     pairs = [{"id": n, **p} for n, p in enumerate(drawn, 1)]
     sizes = {scope: {name: len(p) for name, p in pool.items()} for scope, pool in pools.items()}
     return pairs, sizes
