@@ -25,10 +25,12 @@ Procedure (issue 15, "An evaluation the project owns"):
   pairs of the scope (sharing a stem or not).
 - Quotas per scope: top 30, middle 15, random 15 (the half / quarter / quarter design), then
   `top-extra` 30 more from the top band, an oversample so that enough SAME pairs exist to measure
-  recall on (documented in tests/data/recurrence_pairs.md). An item is used in at most two pairs
-  of the whole sample, so no single generic item dominates.
-- Ids: the sampled pairs are shuffled (seeded) and numbered from 1, so an id does not tell the
-  labeller which band a pair came from.
+  recall on (documented in tests/data/recurrence_pairs.md). Ids 1-180. Then, in a second draw
+  with its own seed (so the first stays as it was), `middle-extra` 30 more per scope from the
+  middle band (ids 181-240): the first 180 held few SAME pairs worded differently, and recall needs
+  them. An item is used in at most two pairs of the whole sample, so no single generic item dominates.
+- Ids: each draw's pairs are shuffled (seeded) and numbered on, so within the first draw an id does
+  not tell the labeller which band a pair came from.
 
 The labels are not this script's: it writes the pairs without them, and `--labels` merges a
 reader's tab-separated `id<TAB>LABEL<TAB>reason` file into them.
