@@ -514,8 +514,9 @@ class QueryRunner:
         self._lock = threading.Lock()
         self._closed = False
         self._idle.put(self._spawn())  # fail now, not at the first query, if the store is unusable
-        for _ in range(workers - 1):  # the others start meanwhile: all are ready for a burst
-            self._replace_later()
+        others = [self._replace_later() for _ in range(workers - 1)]  # side by side: ready for a burst
+        for thread in others:
+            thread.join(startup_timeout)
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, str(self.store), (self.max_results, self.max_bytes, self.max_memory_mb),
@@ -532,7 +533,7 @@ class QueryRunner:
             self._all.discard(worker)
         self._replace_later()
 
-    def _replace_later(self) -> None:
+    def _replace_later(self) -> threading.Thread:
         def replace() -> None:
             try:
                 worker = self._spawn()
@@ -544,7 +545,9 @@ class QueryRunner:
             else:
                 self._idle.put(worker)
 
-        threading.Thread(target=replace, name="kg-serve-spawn", daemon=True).start()
+        thread = threading.Thread(target=replace, name="kg-serve-spawn", daemon=True)
+        thread.start()
+        return thread
 
     def _discard_quietly(self, worker: _Worker) -> None:
         worker.kill()
