@@ -49,3 +49,6 @@ EXPORT_PREFIXES = {
     "region": Namespace(str(ID) + "region/"), "role": Namespace(str(ID) + "role/"),
     "text": Namespace(str(ID) + "text/"), "source": Namespace(str(ID) + "source/"),
 }
+
+OFSTED = ID["org/ofsted"]  # the inspectorate, publisher of every report
+OFSTED_HOMEPAGE = "https://www.gov.uk/government/organisations/ofsted"
