@@ -19,8 +19,8 @@ IRIs (all under `kg.namespaces.ID`):
                    are scoped to the council: `council/<GSS>/partner/police`)
 
 Due dates: a recommendation with a deadline group gets `kg:dueDate` = the inspection's last day plus
-0 (Immediately), 3 (Within three months) or 6 (Within six months) calendar months, the day clamped to
-the end of a shorter month, and `kg:dueDateRule` naming that rule (`ontology/schemes.ttl`). Without a
+the months of its deadline's `kg:dueDateRule` (`ontology/schemes.ttl`), the day clamped to the end of a
+shorter month, and `kg:dueDateRule` naming that rule. Without a
 last day no due date is given (and a shape warns).
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Iterator
 import pyoxigraph as ox
 
 from ..errors import MapError
-from ..namespaces import BOARD_KIND, DEADLINE, FINDING_KIND, ID, KG, ONS_GEO, OFSTED, PARTNER_KIND, REC_KIND, \
+from ..namespaces import BOARD_KIND, DEADLINE, FINDING_KIND, ID, ONS_GEO, OFSTED, PARTNER_KIND, REC_KIND, \
     REPORT_TYPE, report_graph
 from ..records import ReportRecord, Span
 from ..resolve import CouncilEntry, council_by_gss
@@ -41,11 +41,6 @@ from .terms import (ALT, LABEL, PREF, TYPE, VALUE, N, _norm, _parse_date, add_mo
                     text_iri, time_, xsd_date)
 
 QUOTE_CONTEXT = 32  # characters of prefix / suffix in a TextQuoteSelector
-DUE_RULES = {"immediately": (0, KG["due-immediately"]), "within-three-months": (3, KG["due-end-plus-3-months"]),
-             "within-six-months": (6, KG["due-end-plus-6-months"])}
-BOARD_NAMES = {"safeguarding-children-board": "Safeguarding Children Board",
-               "childrens-trust-board": "Children's Trust Board", "corporate-parenting-board": "Corporate Parenting Board",
-               "safeguarding-partnership": "Safeguarding Partnership"}
 MEDIA_TYPES = {"pdf": "application/pdf", "text": "text/plain", "html": "text/html"}
 
 
@@ -276,7 +271,7 @@ class _Mapper:
             b.add(node, org("classification"), N(BOARD_KIND[kind]))
             if self.council is not None:
                 b.add(node, k("boardOf"), self.council)
-            label = (f"{r.council.canonical} {BOARD_NAMES.get(kind, board.name_as_printed)}"
+            label = (f"{r.council.canonical} {schemes().board_names.get(kind, board.name_as_printed)}"
                      if generic and r.council.canonical else board.name_as_printed)
             b.add(node, PREF, en(label))
             b.add(node, k("nameAsPrinted"), text(board.name_as_printed))
@@ -432,7 +427,7 @@ class _Mapper:
                 b.add(node, k("section"), text(rec.section))
             if rec.deadline:
                 b.add(node, k("deadlineGroup"), N(DEADLINE[slug(rec.deadline)]))
-                rule = DUE_RULES.get(rec.deadline)
+                rule = schemes().due_rules.get(rec.deadline)
                 if rule and self.end:
                     b.add(node, k("dueDate"), xsd_date(add_months(self.end, rule[0]).isoformat()))
                     b.add(node, k("dueDateRule"), N(rule[1]))

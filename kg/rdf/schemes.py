@@ -8,8 +8,8 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from ..errors import RuleFileError
-from ..namespaces import AREA, BOARD_KIND, GRADE, KG, REPORT_TYPE
-from ..paths import ontology_dir
+from ..namespaces import AREA, BOARD_KIND, DEADLINE, GRADE, KG, REPORT_TYPE, SH
+from ..paths import ontology_dir, shapes_dir
 from .terms import SKOS_NS, _norm
 
 
@@ -20,6 +20,15 @@ class Schemes:
     report_type_labels: dict  # code -> label
     board_kind_labels: dict  # code -> label
     max_duration_days: dict = field(default_factory=dict)  # report-type code -> kg:maxDurationDays
+    due_rules: dict = field(default_factory=dict)  # deadline code -> (months after the last day, rule IRI)
+    board_names: dict = field(default_factory=dict)  # board-kind code -> kg:councilBoardName
+    grade_scales: dict = field(default_factory=dict)  # report-type code -> scale ('2009', 'sif', 'ilacs')
+    grade_labels: dict = field(default_factory=dict)  # scale -> (normalised prefLabels, normalised hiddenLabels)
+
+    @property
+    def report_types(self) -> tuple[str, ...]:
+        """The report-type codes, in the order of the scheme's file ('other' last)."""
+        return tuple(sorted(self.report_type_labels, key=lambda c: (c == "other", c)))
 
 
 @lru_cache(maxsize=1)
@@ -37,9 +46,7 @@ def schemes() -> Schemes:
         areas[_norm(row["l"].value)] = row["c"].value
     grades = {}
     for row in store.query(f"SELECT ?c ?r WHERE {{ ?c <{KG}rank> ?r }}"):
-        iri = row["c"].value
-        scale = iri[len(str(GRADE)):].split("-", 1)[0]
-        grades[(scale, int(row["r"].value))] = iri
+        grades[(_grade_scale_of(row["c"].value), int(row["r"].value))] = row["c"].value
 
     def labels(ns) -> dict:
         return {r["n"].value: r["l"].value for r in store.query(
@@ -48,22 +55,62 @@ def schemes() -> Schemes:
     max_days = {r["n"].value: int(r["d"].value) for r in store.query(
         f"SELECT ?n ?d WHERE {{ ?c <{SKOS_NS}inScheme> <{REPORT_TYPE}scheme> ; <{SKOS_NS}notation> ?n ;"
         f" <{KG}maxDurationDays> ?d }}")}
-    return Schemes(areas, grades, labels(REPORT_TYPE), labels(BOARD_KIND), max_days)
+    due = {r["n"].value: (int(r["m"].value), r["rule"].value) for r in store.query(
+        f"SELECT ?n ?m ?rule WHERE {{ ?c <{SKOS_NS}inScheme> <{DEADLINE}scheme> ; <{SKOS_NS}notation> ?n ;"
+        f" <{KG}dueDateRule> ?rule . ?rule <{KG}monthsAfterInspectionEnd> ?m }}")}
+    board_names = {r["n"].value: r["w"].value for r in store.query(
+        f"SELECT ?n ?w WHERE {{ ?c <{SKOS_NS}inScheme> <{BOARD_KIND}scheme> ; <{SKOS_NS}notation> ?n ;"
+        f" <{KG}councilBoardName> ?w }}")}
+    scales = {r["n"].value: _scale(r["s"].value) for r in store.query(
+        f"SELECT ?n ?s WHERE {{ ?c <{SKOS_NS}inScheme> <{REPORT_TYPE}scheme> ; <{SKOS_NS}notation> ?n ;"
+        f" <{KG}gradeScale> ?s }}")}
+    grade_labels: dict[str, tuple[set, set]] = {}
+    for r in store.query(f"SELECT ?c ?p ?l WHERE {{ ?c <{KG}rank> ?r ; ?p ?l ."
+                         f" FILTER(?p IN (<{SKOS_NS}prefLabel>, <{SKOS_NS}hiddenLabel>)) }}"):
+        pref, hidden = grade_labels.setdefault(_grade_scale_of(r["c"].value), (set(), set()))
+        (pref if r["p"].value.endswith("prefLabel") else hidden).add(_norm(r["l"].value))
+    return Schemes(areas, grades, labels(REPORT_TYPE), labels(BOARD_KIND), max_days, due, board_names, scales,
+                   {k: (frozenset(p), frozenset(h)) for k, (p, h) in grade_labels.items()})
+
+
+def _scale(scheme_iri: str) -> str:
+    """grade:scheme-sif -> 'sif'."""
+    return scheme_iri[len(str(GRADE)):].removeprefix("scheme-")
+
+
+def _grade_scale_of(concept_iri: str) -> str:
+    """grade:sif-good -> 'sif'."""
+    return concept_iri[len(str(GRADE)):].split("-", 1)[0]
 
 
 def grade_scale(report_type: str, label: str, start: date | None) -> str:
-    """Which framework's grade scale a judgement is on: from the report type, else the wording/date."""
-    by_type = {"annual-unannounced-inspection": "2009", "safeguarding-and-looked-after-children-inspection": "2009",
-               "single-inspection": "sif", "ilacs-inspection": "ilacs"}
-    if report_type in by_type:
-        return by_type[report_type]
-    lab = label.lower()
-    if "adequate" in lab or "satisfactory" in lab:
-        return "2009"
-    if "requires improvement to be good" in lab:
-        return "ilacs"
-    if "requires improvement" in lab:
-        return "sif"
+    """Which framework's grade scale a judgement is on: the report type's kg:gradeScale, else the one scale
+    whose grade names (prefLabel, then hiddenLabel) the label is, else the date."""
+    sch = schemes()
+    if report_type in sch.grade_scales:
+        return sch.grade_scales[report_type]
+    key = _norm(label)
+    for which in (0, 1):
+        named = [scale for scale, names in sch.grade_labels.items() if key in names[which]]
+        if len(named) == 1:
+            return named[0]
     if start is None:
         return "ilacs"
     return "2009" if start.year < 2013 else ("sif" if start < date(2018, 1, 1) else "ilacs")
+
+
+@lru_cache(maxsize=1)
+def letter_lag_days() -> int:
+    """How many days after the inspection's end a letter may be dated before it is unusual: the
+    sh:maxInclusive of the letter-lag shape (shapes/report.ttl), so the extractor's date note and the
+    validator's warning share one threshold."""
+    path = shapes_dir() / "report.ttl"
+    store = ox.Store()
+    try:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    except (OSError, SyntaxError) as exc:
+        raise RuleFileError(f"cannot load the shapes: {exc}", source=str(path)) from exc
+    rows = list(store.query(f"SELECT ?d WHERE {{ ?s <{SH}path> <{KG}letterLagDays> ; <{SH}maxInclusive> ?d }}"))
+    if len(rows) != 1:
+        raise RuleFileError("expected one sh:maxInclusive on kg:letterLagDays", source=str(path))
+    return int(rows[0]["d"].value)

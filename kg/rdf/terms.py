@@ -95,12 +95,17 @@ def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "unnamed"
 
 
-_TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|prof|professor|sir|dame|cllr|councillor)\.?\s+", re.IGNORECASE)
+@lru_cache(maxsize=1)
+def _leading_title() -> re.Pattern[str]:
+    """A title word (kg/data/people.yaml `titles`, any case) and the space after it, at the start."""
+    from ..extract.metadata import load_people_rules  # the one loader of people.yaml
+
+    return re.compile(r"^" + load_people_rules().titles.pattern + r"\s+", re.IGNORECASE)
 
 
 def person_key(name: str) -> str:
     """Normalised name of a person: titles dropped, accents folded, case and punctuation ignored."""
-    return slug(_TITLES.sub("", " ".join(name.split())))
+    return slug(_leading_title().sub("", " ".join(name.split())))
 
 
 def _norm(value: str) -> str:
