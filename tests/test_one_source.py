@@ -118,3 +118,7 @@ def test_an_undeclared_or_misspelt_flag_is_a_broken_rule_file(tmp_path, entry, m
     assert done.returncode == 2
     assert f"organisations.yaml: line {at + 1}: " in done.stderr and message in done.stderr
 
+
+def test_the_cli_handles_kg_errors_in_one_place():
+    """Commands raise; the click group (kg/cli/__init__.py) prints the one line and exits with the code."""
+    assert files_with(r"except\s+\(?[^)\n]*KgError", "kg/cli/*.py") == {"kg/cli/__init__.py"}
