@@ -189,8 +189,9 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> dict:
     return {ox.Variable(name): bind_value(declared[name], v) for name, v in values.items()}
 
 
-def run_query(store: ox.Store, query: NamedQuery | str, params: Mapping[str, str] | None = None) -> QueryResult:
-    """Run a SELECT (or ASK/CONSTRUCT) query over the union of all graphs."""
+def run_query(store, query: NamedQuery | str, params: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a SELECT (or ASK/CONSTRUCT) query over the union of all graphs of `store`: a `kg.store.GraphStore`
+    (or an in-memory pyoxigraph Store of the same `query` signature, as the picture code builds)."""
     q = resolve_query(query) if isinstance(query, str) else query
     refuse_updates(q.sparql, q.path)
     subs = bind(q, params or {})

@@ -182,6 +182,10 @@ class GraphStore:
         return self.store.query(sparql, **options)
 
     # ---------------------------------------------------------------- reading
+    def graph_names(self) -> list[str]:
+        """IRIs of every named graph of the store, sorted."""
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
     def report_graphs(self) -> list[str]:
         """IRIs of the report graphs, sorted."""
         return sorted(g.value for g in self.store.named_graphs()

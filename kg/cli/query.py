@@ -46,7 +46,7 @@ def query_command(query, params, list_, store, fmt):
         return
     if not query:
         raise click.UsageError("give a query name, a .rq file or SPARQL text (or --list)")
-    result = run_query(GraphStore(resolve_store(store), read_only=True).store, query, _params(params))
+    result = run_query(GraphStore(resolve_store(store), read_only=True), query, _params(params))
     rows = rows_as_plain(result, compact_iris=(fmt == "table"))
     columns = result.columns
     if fmt == "table":  # a bound parameter only echoes the input: leave it out of the table
