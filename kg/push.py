@@ -33,12 +33,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import KgError, PushError
-from .namespaces import ID, KG
+from .namespaces import ID, KG, XSD
 
 GRAPH_PUSH_STATE = str(ID["graph/push-state"])
 CONTENT_HASH = str(KG["contentHash"])
 TRIPLE_COUNT = str(KG["tripleCount"])
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+XSD_INTEGER = str(XSD.integer)
 PUT_TYPE = "text/turtle; charset=utf-8"  # the body is N-Triples, which every Turtle parser reads
 
 

@@ -23,12 +23,13 @@ import pyoxigraph as ox
 
 from .errors import QueryError, RuleFileError
 from .namespaces import PREFIXES
+from .namespaces import XSD as _XSD
 from .paths import queries_dir
 
 PARAM_TYPES = ("council", "iri", "string", "date", "integer")
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)\)\s*(?P<desc>.*)$")
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = str(_XSD)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,10 @@ from rdflib.namespace import RDF, SKOS
 
 from .errors import ValidationError
 from .namespaces import GRAPH_DERIVED, GRAPH_REFERENCE, KG, PREFIXES
+from .namespaces import SH as _SH
 from .paths import shapes_dir
 
-SH = "http://www.w3.org/ns/shacl#"
+SH = str(_SH)
 SEVERITIES = ("Violation", "Warning", "Info")
 
 
