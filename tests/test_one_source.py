@@ -66,7 +66,7 @@ def test_grade_names_are_not_spelled_in_the_mapper():
 
 
 def test_no_code_branches_on_a_rule_id():
-    ids = r"[\"'](?:named-scb|local-scb|lscb-acronym|lscb-needs-to-improve)[\"']"
+    ids = r"[\"'](?:named-scb|local-scb|lscb-acronym|lscb-needs-to-improve|record-of-main-findings)[\"']"
     assert files_with(ids, CODE) == set()
 
 
@@ -78,27 +78,29 @@ def _extract(paths: list[Path], rules: Path | None) -> list[dict]:
                            *map(str, paths)], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    return [{"boards": r["boards"], "recommendations": r["recommendations"]} for r in records]
+    return [{k: r[k] for k in ("boards", "recommendations", "judgements")} for r in records]
 
 
 def test_renaming_rule_ids_changes_no_extraction(tmp_path):
-    """The ids the code once branched on are renamed in a copy of the rule files: the boards and the
-    recommendations (their addressees included) come out the same."""
+    """The ids the code once branched on are renamed in a copy of the rule files: the boards, the
+    recommendations (their addressees included) and the judgements come out the same."""
     rules = tmp_path / "rules"
     shutil.copytree(data_dir(), rules)
     for name, ids in (("organisations.yaml", ("named-scb", "local-scb", "lscb-acronym", "childrens-trust-board")),
-                      ("sections.yaml", ("lscb-needs-to-improve",))):
+                      ("sections.yaml", ("lscb-needs-to-improve", "judgement-table", "record-of-main-findings",
+                                         "contents"))):
         text = (rules / name).read_text(encoding="utf-8")
         for rid in ids:
             text, n = re.subn(rf"\{{id: {re.escape(rid)},", f"{{id: renamed-{len(rid)}-x,", text)
             assert n == 1, rid
         (rules / name).write_text(text, encoding="utf-8")
     reports = [SAMPLES / "reports" / "darlington_2015-09-01.pdf", SAMPLES / "reports" / "doncaster_2015-11-27.pdf",
-               SAMPLES / "reports" / "002_f1ebdee6c896ebcd.txt"]
+               SAMPLES / "reports" / "002_f1ebdee6c896ebcd.txt", SAMPLES / "reports" / "darlington_2022-12-02.pdf"]
     bundled = _extract(reports, None)
     assert any(b["kind"] == "childrens-trust-board" for r in bundled for b in r["boards"])
     assert any("Safeguarding Children Board" in (x.get("addressed_to") or "") for r in bundled
                for x in r["recommendations"])
+    assert all(r["judgements"] for r in bundled)  # an ILACS table, a SIF front page, a record of main findings
     assert _extract(reports, rules) == bundled
 
 
