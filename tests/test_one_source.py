@@ -65,6 +65,11 @@ def test_grade_names_are_not_spelled_in_the_mapper():
                       flags=re.IGNORECASE) == set()
 
 
+def test_framework_dates_of_the_grade_scales_are_only_in_the_schemes():
+    assert files_with(r"\b(?:2013|2018)\b", "kg/rdf/*.py") == set()
+    assert files_with(r"kg:gradedFrom\s+\"", CODE, *DATA) == {"ontology/schemes.ttl"}
+
+
 def test_no_code_branches_on_a_rule_id():
     ids = r"[\"'](?:named-scb|local-scb|lscb-acronym|lscb-needs-to-improve|record-of-main-findings)[\"']"
     assert files_with(ids, CODE) == set()

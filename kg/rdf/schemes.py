@@ -24,6 +24,7 @@ class Schemes:
     board_names: dict = field(default_factory=dict)  # board-kind code -> kg:councilBoardName
     grade_scales: dict = field(default_factory=dict)  # report-type code -> scale ('2009', 'sif', 'ilacs')
     grade_labels: dict = field(default_factory=dict)  # scale -> (normalised prefLabels, normalised hiddenLabels)
+    graded_from: tuple = ()  # (first day, scale) of each grade scheme, earliest first
 
     @property
     def report_types(self) -> tuple[str, ...]:
@@ -69,8 +70,10 @@ def schemes() -> Schemes:
                          f" FILTER(?p IN (<{SKOS_NS}prefLabel>, <{SKOS_NS}hiddenLabel>)) }}"):
         pref, hidden = grade_labels.setdefault(_grade_scale_of(r["c"].value), (set(), set()))
         (pref if r["p"].value.endswith("prefLabel") else hidden).add(_norm(r["l"].value))
+    graded_from = tuple(sorted((date.fromisoformat(r["d"].value), _scale(r["s"].value)) for r in store.query(
+        f"SELECT ?s ?d WHERE {{ ?s <{KG}gradedFrom> ?d }}")))
     return Schemes(areas, grades, labels(REPORT_TYPE), labels(BOARD_KIND), max_days, due, board_names, scales,
-                   {k: (frozenset(p), frozenset(h)) for k, (p, h) in grade_labels.items()})
+                   {k: (frozenset(p), frozenset(h)) for k, (p, h) in grade_labels.items()}, graded_from)
 
 
 def _scale(scheme_iri: str) -> str:
@@ -94,9 +97,12 @@ def grade_scale(report_type: str, label: str, start: date | None) -> str:
         named = [scale for scale, names in sch.grade_labels.items() if key in names[which]]
         if len(named) == 1:
             return named[0]
+    if not sch.graded_from:
+        raise RuleFileError("no grade scheme has kg:gradedFrom", source=str(ontology_dir() / "schemes.ttl"))
     if start is None:
-        return "ilacs"
-    return "2009" if start.year < 2013 else ("sif" if start < date(2018, 1, 1) else "ilacs")
+        return sch.graded_from[-1][1]  # the framework in use now
+    in_use = [scale for first, scale in sch.graded_from if first <= start]
+    return in_use[-1] if in_use else sch.graded_from[0][1]
 
 
 @lru_cache(maxsize=1)
