@@ -12,15 +12,17 @@ from typing import IO, Iterable
 import pyoxigraph as ox
 
 from .errors import StoreError
-from .namespaces import EXPORT_PREFIXES, GRAPH_CATALOG, ID
+from .namespaces import EXPORT_PREFIXES, GRAPH_CATALOG, ID, KG
+from .namespaces import OA as _OA
+from .namespaces import XSD as _XSD
 from .store import GraphStore
 
 FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
            "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
 QUAD_FORMATS = {"nquads", "trig"}
-OA = "http://www.w3.org/ns/oa#"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-KG_EVIDENCE = ("https://w3id.org/ofsted-kg/def#evidence", "https://w3id.org/ofsted-kg/def#supportedBy")
+OA = str(_OA)
+XSD_STRING = str(_XSD.string)
+KG_EVIDENCE = (str(KG.evidence), str(KG.supportedBy))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ ID = Namespace("https://w3id.org/ofsted-kg/id/")  # data: councils, inspections,
 ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 ONS_GEO = Namespace("http://statistics.data.gov.uk/id/statistical-geography/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
 
 # SKOS concept schemes (ontology/schemes.ttl): one namespace per controlled list, codes of gold/SCHEMA.md
 _DEF = "https://w3id.org/ofsted-kg/def/"
@@ -37,7 +38,7 @@ PREFIXES = {
     "foaf": FOAF, "time": TIME, "xsd": XSD, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "onsgeo": ONS_GEO,
     "reporttype": REPORT_TYPE, "grade": GRADE, "area": AREA, "reckind": REC_KIND, "deadline": DEADLINE,
     "findingkind": FINDING_KIND, "boardkind": BOARD_KIND, "partnerkind": PARTNER_KIND, "latype": LA_TYPE,
-    "sh": Namespace("http://www.w3.org/ns/shacl#"),
+    "sh": SH,
 }
 
 
@@ -49,3 +50,6 @@ EXPORT_PREFIXES = {
     "region": Namespace(str(ID) + "region/"), "role": Namespace(str(ID) + "role/"),
     "text": Namespace(str(ID) + "text/"), "source": Namespace(str(ID) + "source/"),
 }
+
+OFSTED = ID["org/ofsted"]  # the inspectorate, publisher of every report
+OFSTED_HOMEPAGE = "https://www.gov.uk/government/organisations/ofsted"

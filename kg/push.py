@@ -33,12 +33,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import KgError, PushError
-from .namespaces import ID, KG
+from .namespaces import ID, KG, XSD
 
 GRAPH_PUSH_STATE = str(ID["graph/push-state"])
 CONTENT_HASH = str(KG["contentHash"])
 TRIPLE_COUNT = str(KG["tripleCount"])
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+XSD_INTEGER = str(XSD.integer)
 PUT_TYPE = "text/turtle; charset=utf-8"  # the body is N-Triples, which every Turtle parser reads
 
 
@@ -226,8 +226,7 @@ def push(store: str | Path, endpoint: str, graph_store: str | None = None, *, us
         raise PushError(e.message, source=e.source, hint=e.hint) from None
     client = GraphStoreClient(endpoint, graph_store, user=user, password=password, timeout=timeout)
     previous = remote_state(client)
-    graphs = sorted(g.value for g in local.store.named_graphs()
-                    if isinstance(g, ox.NamedNode) and g.value != GRAPH_PUSH_STATE)
+    graphs = [g for g in local.graph_names() if g != GRAPH_PUSH_STATE]
 
     recorded = {g: (r.sha256, r.triples) for g, r in previous.items()}
     state = dict(recorded)

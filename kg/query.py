@@ -23,12 +23,13 @@ import pyoxigraph as ox
 
 from .errors import QueryError, RuleFileError
 from .namespaces import PREFIXES
+from .namespaces import XSD as _XSD
 from .paths import queries_dir
 
 PARAM_TYPES = ("council", "iri", "string", "date", "integer")
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)\)\s*(?P<desc>.*)$")
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = str(_XSD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +190,9 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> dict:
     return {ox.Variable(name): bind_value(declared[name], v) for name, v in values.items()}
 
 
-def run_query(store: ox.Store, query: NamedQuery | str, params: Mapping[str, str] | None = None) -> QueryResult:
-    """Run a SELECT (or ASK/CONSTRUCT) query over the union of all graphs."""
+def run_query(store, query: NamedQuery | str, params: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a SELECT (or ASK/CONSTRUCT) query over the union of all graphs of `store`: a `kg.store.GraphStore`
+    (or an in-memory pyoxigraph Store of the same `query` signature, as the picture code builds)."""
     q = resolve_query(query) if isinstance(query, str) else query
     refuse_updates(q.sparql, q.path)
     subs = bind(q, params or {})

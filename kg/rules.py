@@ -45,16 +45,21 @@ def load_rule_file(name: str, path: str | None = None) -> dict[str, tuple[Entry,
 
     Schema (per list): entries are mappings; `pattern`, when present, is a regex (compiled with
     IGNORECASE unless `case: sensitive`); `required` at the top of the file names, per list, the
-    keys every entry must have.
+    keys every entry must have; `flags` declares, per list, every other key an entry may carry and
+    its allowed values (`any` for free text), so a misspelt or unknown flag fails here, with its line,
+    instead of being silently ignored by the code that reads it.
     """
     file = Path(path) if path else data_dir() / name
     doc = load_yaml(file)  # mappings carry their line as LINE
     if not isinstance(doc, dict):
         raise RuleFileError("line 1: a rule file must be a mapping of lists", source=str(file))
     required = doc.get("required") or {}
+    declared = doc.get("flags") or {}
+    if not isinstance(declared, dict) or not all(isinstance(v, dict) for k, v in declared.items() if k != LINE):
+        raise rule_error(file, doc, "'flags' must map each list to its flags and their allowed values")
     out: dict[str, tuple[Entry, ...]] = {}
     for key, value in doc.items():
-        if key in ("required", LINE):
+        if key in ("required", "flags", LINE):
             continue
         if not isinstance(value, list):
             raise rule_error(file, doc, f"'{key}' must be a list")
@@ -66,6 +71,8 @@ def load_rule_file(name: str, path: str | None = None) -> dict[str, tuple[Entry,
             missing = [k for k in required.get(key, ()) if k not in item]
             if missing:
                 raise RuleFileError(f"line {line}: entry of '{key}' lacks {', '.join(missing)}", source=str(file))
+            if key in declared:
+                _check_flags(file, key, line, item, set(required.get(key, ())) | {"id", "pattern"}, declared[key])
             pattern = None
             if "pattern" in item:
                 flags = 0 if item.get("case") == "sensitive" else re.IGNORECASE
@@ -79,6 +86,21 @@ def load_rule_file(name: str, path: str | None = None) -> dict[str, tuple[Entry,
         if key != LINE and key not in out:
             raise RuleFileError(f"line 1: list '{key}' is missing", source=str(file))
     return out
+
+
+def _check_flags(file: Path, key: str, line: int, item: dict, plain: set, declared: dict) -> None:
+    """Every key of `item` is a required key or a declared flag with an allowed value."""
+    for name, value in item.items():
+        if name in plain:
+            continue
+        if name not in declared:
+            known = ", ".join(sorted(k for k in declared if k != LINE))
+            raise RuleFileError(f"line {line}: unknown key '{name}' in an entry of '{key}' (declared flags: {known})",
+                                source=str(file))
+        allowed = declared[name]
+        if allowed != "any" and value not in (allowed if isinstance(allowed, list) else [allowed]):
+            raise RuleFileError(f"line {line}: '{name}: {value}' in '{key}' must be one of "
+                                f"{', '.join(map(str, allowed))}", source=str(file))
 
 
 def _loaders() -> list[tuple[Path, Callable[[], object]]]:

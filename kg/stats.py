@@ -37,7 +37,7 @@ class Stats:
 
 def stats(store: GraphStore) -> Stats:
     def rows(sparql: str) -> tuple[dict, ...]:
-        return tuple(rows_as_plain(run_query(store.store, sparql), compact_iris=True))
+        return tuple(rows_as_plain(run_query(store, sparql), compact_iris=True))
     return Stats(rows(BY_CLASS), rows(BY_COUNCIL), rows(BY_YEAR), len(store.report_graphs()), len(store))
 
 

@@ -32,13 +32,13 @@ import pyoxigraph as ox
 
 from . import __version__
 from .errors import StoreError, storable
-from .namespaces import GRAPH_CATALOG, GRAPH_DERIVED, GRAPH_REFERENCE, ID, KG
+from .namespaces import DCTERMS, GRAPH_CATALOG, GRAPH_DERIVED, GRAPH_REFERENCE, ID, KG
+from .namespaces import PROV as _PROV
+from .namespaces import RDF as _RDF
+from .namespaces import XSD as _XSD
 from .paths import data_dir, ontology_dir
 
-DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DCT, PROV, XSD, RDF_TYPE = str(DCTERMS), str(_PROV), str(_XSD), str(_RDF.type)
 SPECIAL_GRAPHS = {str(GRAPH_REFERENCE), str(GRAPH_CATALOG), str(GRAPH_DERIVED)}
 REPORT_GRAPH_PREFIX = str(ID["graph/report/"])
 _PENDING = str(ID["catalog/pending-write"])  # the intent record of a bulk write in progress (`_load_reports`)
@@ -182,6 +182,10 @@ class GraphStore:
         return self.store.query(sparql, **options)
 
     # ---------------------------------------------------------------- reading
+    def graph_names(self) -> list[str]:
+        """IRIs of every named graph of the store, sorted."""
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
     def report_graphs(self) -> list[str]:
         """IRIs of the report graphs, sorted."""
         return sorted(g.value for g in self.store.named_graphs()

@@ -24,9 +24,10 @@ from rdflib.namespace import RDF, SKOS
 
 from .errors import ValidationError
 from .namespaces import GRAPH_DERIVED, GRAPH_REFERENCE, KG, PREFIXES
+from .namespaces import SH as _SH
 from .paths import shapes_dir
 
-SH = "http://www.w3.org/ns/shacl#"
+SH = str(_SH)
 SEVERITIES = ("Violation", "Warning", "Info")
 
 
@@ -279,8 +280,8 @@ CROSS_CHECKS = (
 )
 
 
-def cross_report_checks(store: ox.Store) -> list[ValidationResult]:
-    """Rules that look at several report graphs at once, run as SPARQL over the store."""
+def cross_report_checks(store) -> list[ValidationResult]:
+    """Rules that look at several report graphs at once, run as SPARQL over the store (a `GraphStore`)."""
     out = []
     for severity, path, message, sparql in CROSS_CHECKS:
         for row in store.query(sparql):
@@ -303,7 +304,7 @@ def validate_store(graph_store, progress=None) -> ValidationReport:
     derived = graph_store.graph_ntriples(str(GRAPH_DERIVED))
     if derived:
         results.extend(validate_derived(derived))
-    results.extend(cross_report_checks(graph_store.store))
+    results.extend(cross_report_checks(graph_store))
     return ValidationReport(tuple(results), len(graphs) + 1 + bool(derived))
 
 

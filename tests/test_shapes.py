@@ -202,7 +202,7 @@ def test_cross_report_check_finds_disagreeing_dates(good, src, tmp_path):
     gs.store.add(ox.Quad(inspection, ox.NamedNode(str(KG.endDate)),
                          ox.Literal("2011-04-08", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
                          other))
-    messages = [r.message for r in cross_report_checks(gs.store)]
+    messages = [r.message for r in cross_report_checks(gs)]
     assert any("disagree on when this inspection ended" in m for m in messages)
 
 
@@ -210,7 +210,7 @@ def test_cross_report_check_finds_span_past_the_text(good, src):
     gs = GraphStore(None)
     broken = replace(good, recommendations=_first(good.recommendations, span=Span(10, len(src.text) + 5)))
     gs.store.extend(map_record(broken, src).quads())
-    assert any("past the end of its text" in r.message for r in cross_report_checks(gs.store))
+    assert any("past the end of its text" in r.message for r in cross_report_checks(gs))
 
 
 def test_focused_visit_whose_dates_span_a_year_is_a_warning():

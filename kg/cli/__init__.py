@@ -1,7 +1,9 @@
 """The `kg` command line: one click group; each command lives in its own module in this package.
 
 Commands only parse options, call one library function and render the result (data on stdout,
-messages on stderr). A module registers its commands by defining `COMMANDS = [...]`.
+messages on stderr). A module registers its commands by defining `COMMANDS = [...]`. A KgError that
+leaves a command is printed here, once for all commands, as its one line (prefixed by the command's
+`error_prefix`, 'error' unless it says otherwise) and ends the process with its exit code.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import pkgutil
 import click
 
 from .. import __version__
+from ..errors import KgError
+from ._options import echo_err
 
 HELP = """ofsted-kg: turn Ofsted children's-services inspection reports into a knowledge graph.
 
@@ -33,7 +37,21 @@ Environment:
 """
 
 
-@click.group(help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """The CLI's one error boundary: a KgError from any command becomes one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            name = ctx.invoked_subcommand
+            command = self.get_command(ctx, name) if name else None
+            echo_err(f"{getattr(command, 'error_prefix', 'error')}: {exc.one_line()}")
+            raise SystemExit(exc.exit_code) from None
+
+
+@click.group(cls=_Group, help=HELP,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ofsted-kg")
 def main() -> None:
     pass

@@ -7,7 +7,6 @@ import sys
 import click
 
 from ..build import BuildSummary, build
-from ..errors import KgError
 from ..rules import require_rule_files
 from ..store import GraphStore
 from ._options import echo_err, limits_options, read_limits, resolve_store, store_option
@@ -52,12 +51,8 @@ def _default_jobs() -> int:
 def build_command(paths, store, jobs, force, prune, quiet, max_mb, max_pages, timeout, max_memory):
     store_dir = resolve_store(store)
     limits = read_limits(max_mb, max_pages, timeout, max_memory)
-    try:
-        require_rule_files()  # before the store is opened: a broken rule file changes nothing
-        summary = _run(paths, GraphStore(store_dir), jobs or _default_jobs(), force, prune, limits, quiet)
-    except KgError as exc:
-        echo_err(f"error: {exc.one_line()}")
-        sys.exit(2)
+    require_rule_files()  # before the store is opened: a broken rule file changes nothing
+    summary = _run(paths, GraphStore(store_dir), jobs or _default_jobs(), force, prune, limits, quiet)
     print_summary(summary, str(store_dir))
     sys.exit(0 if summary.ok else 1)
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import KgError
 from ._options import echo_err, output_option, resolve_store, store_option
 
 DRAW_HELP = """Draw a picture of the graph as PNG, SVG or a self-contained interactive HTML page.
@@ -60,11 +59,7 @@ def draw_command(picture, council, region, year_from, year_to, theme, max_nodes,
         echo_err("note: --theme only applies to the recurrence picture; ignored")
         theme = None
     filters = Filters(council=council, region=region, year_from=year_from, year_to=year_to, theme=theme)
-    try:
-        drawing = draw(resolve_store(store), picture, output, fmt, filters=filters, max_nodes=max_nodes or None)
-    except KgError as exc:
-        echo_err(f"Error: {exc.one_line()}")
-        sys.exit(exc.exit_code)
+    drawing = draw(resolve_store(store), picture, output, fmt, filters=filters, max_nodes=max_nodes or None)
     for note in drawing.notes:
         echo_err(f"note: {note}")
     echo_err(f"wrote {Path(drawing.path)}: {drawing.title}")
@@ -72,5 +67,7 @@ def draw_command(picture, council, region, year_from, year_to, theme, max_nodes,
         echo_err(f"warning: the picture is empty: nothing in the store matches {filters.summary()}")
         sys.exit(1)
 
+
+draw_command.error_prefix = "Error"  # its messages have always read 'Error: ...'
 
 COMMANDS = [draw_command]

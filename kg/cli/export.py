@@ -5,7 +5,6 @@ import sys
 
 import click
 
-from ..errors import KgError
 from ..export import FORMATS, export
 from ..store import GraphStore
 from ._options import echo_err, format_option, output_option, resolve_store, store_option
@@ -33,9 +32,6 @@ Examples:
 def export_command(store, fmt, output, no_provenance, no_catalog):
     try:
         summary = _export(resolve_store(store), fmt, output, not no_provenance, not no_catalog)
-    except KgError as exc:
-        echo_err(f"error: {exc.one_line()}")
-        sys.exit(2)
     except BrokenPipeError:
         raise  # the reader went away (`kg export | head`): click ends quietly
     except OSError as exc:

@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from ..errors import KgError
 from ..pipeline import process_paths
 from ..records import record_to_dict
 from ..rules import require_rule_files
@@ -45,11 +44,7 @@ def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout, max_memory):
     failed = 0
     records = []
     first_of: dict[str, str] = {}  # normalised-text hash -> first file with that text
-    try:
-        require_rule_files()  # a broken rule file stops here, before any report is read
-    except KgError as exc:
-        echo_err(f"error: {exc.one_line()}")
-        sys.exit(2)
+    require_rule_files()  # a broken rule file stops here, before any report is read
     for outcome in process_paths(paths, limits=limits, jobs=jobs):
         for w in outcome.warnings:
             echo_err(f"warning: {outcome.path}: {w}")

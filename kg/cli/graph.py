@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import KgError
 from ._options import echo_err, resolve_store, store_option
 
 GRAPH_HELP = """Export the graph, or the result of a SPARQL query, as a network file.
@@ -58,19 +57,15 @@ def graph_command(query_spec, params, graphs, fmt, output, store):
 
     suffix = Path(output).suffix.lstrip(".").lower()
     fmt = fmt or (suffix if suffix in ("graphml", "gexf", "json") else "graphml")
-    try:
-        g = to_networkx(resolve_store(store), query_spec, params=_params(params), graphs=graphs or None)
-        if output == "-":
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"graph.{fmt}"
-                write_graph(g, path, fmt)
-                with open(path, "rb") as fh:
-                    shutil.copyfileobj(fh, sys.stdout.buffer)
-        else:
-            write_graph(g, output, fmt)
-    except KgError as exc:
-        echo_err(f"Error: {exc.one_line()}")
-        sys.exit(exc.exit_code)
+    g = to_networkx(resolve_store(store), query_spec, params=_params(params), graphs=graphs or None)
+    if output == "-":
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"graph.{fmt}"
+            write_graph(g, path, fmt)
+            with open(path, "rb") as fh:
+                shutil.copyfileobj(fh, sys.stdout.buffer)
+    else:
+        write_graph(g, output, fmt)
     echo_err(f"wrote {g.number_of_nodes()} nodes and {g.number_of_edges()} edges"
              + (f" to {output}" if output != "-" else ""))
     if not g.number_of_nodes():  # an empty file is not an answer: say so, and exit 1
@@ -78,5 +73,7 @@ def graph_command(query_spec, params, graphs, fmt, output, store):
                                                     else "the store (or the graphs asked for) holds no triples"))
         sys.exit(1)
 
+
+graph_command.error_prefix = "Error"  # its messages have always read 'Error: ...'
 
 COMMANDS = [graph_command]

@@ -1,12 +1,9 @@
 """`kg push`: copy the graph into another SPARQL 1.1 store (Graph Store HTTP Protocol)."""
 from __future__ import annotations
 
-import sys
-
 import click
 
 from .. import push as lib
-from ..errors import KgError
 from ._options import echo_err, resolve_store, store_option
 
 HELP = """Push the graph into an existing SPARQL 1.1 store, one named graph per report.
@@ -59,15 +56,13 @@ def push_command(endpoint, graph_store, store, user, password, prune, record_onl
         if not quiet:
             echo_err(f"{action} {graph}")
 
-    try:
-        summary = lib.push(resolve_store(store), endpoint, graph_store, user=user, password=password,
-                           prune=prune, timeout=timeout,
-                           record_only=record_only, progress=progress)
-    except KgError as exc:
-        echo_err(f"Error: {exc.one_line()}")
-        sys.exit(exc.exit_code)
+    summary = lib.push(resolve_store(store), endpoint, graph_store, user=user, password=password,
+                       prune=prune, timeout=timeout,
+                       record_only=record_only, progress=progress)
     echo_err(f"pushed {len(summary.replaced)} graphs ({summary.triples_sent} triples), "
              f"{len(summary.unchanged)} unchanged, {len(summary.deleted)} deleted")
 
+
+push_command.error_prefix = "Error"  # its messages have always read 'Error: ...'
 
 COMMANDS = [push_command]

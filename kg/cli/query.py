@@ -1,11 +1,8 @@
 """`kg query`: run a named query, a .rq file or SPARQL text; `kg query --list` shows the named ones."""
 from __future__ import annotations
 
-import sys
-
 import click
 
-from ..errors import KgError
 from ..query import load_queries, rows_as_plain, run_query
 from ..store import GraphStore
 from ._options import echo_err, format_option, render_rows, resolve_store, store_option
@@ -42,18 +39,14 @@ def _params(values) -> dict:
 @store_option
 @format_option(["table", "csv", "json"], "table")
 def query_command(query, params, list_, store, fmt):
-    try:
-        if list_:
-            rows = [{"name": q.name, "parameters": ", ".join(f"{p.name} ({p.type})" for p in q.params),
-                     "description": q.description or q.title} for q in load_queries()]
-            render_rows(rows, ("name", "parameters", "description"), fmt if fmt != "table" else "table")
-            return
-        if not query:
-            raise click.UsageError("give a query name, a .rq file or SPARQL text (or --list)")
-        result = run_query(GraphStore(resolve_store(store), read_only=True).store, query, _params(params))
-    except KgError as exc:
-        echo_err(f"error: {exc.one_line()}")
-        sys.exit(2)
+    if list_:
+        rows = [{"name": q.name, "parameters": ", ".join(f"{p.name} ({p.type})" for p in q.params),
+                 "description": q.description or q.title} for q in load_queries()]
+        render_rows(rows, ("name", "parameters", "description"), fmt if fmt != "table" else "table")
+        return
+    if not query:
+        raise click.UsageError("give a query name, a .rq file or SPARQL text (or --list)")
+    result = run_query(GraphStore(resolve_store(store), read_only=True), query, _params(params))
     rows = rows_as_plain(result, compact_iris=(fmt == "table"))
     columns = result.columns
     if fmt == "table":  # a bound parameter only echoes the input: leave it out of the table

@@ -81,29 +81,25 @@ def recurring_command(council, region, year_from, year_to, across_councils, min_
                  "narrow it with --region; drop it for one council's recurring issues)")
         raise SystemExit(2)
     params = LinkParams() if min_score is None else LinkParams(min_score=min_score)
-    try:
-        scope = scope_of(council, region, year_from, year_to)
-        if records:
-            recs = _load_records(records)
-            if not recs:
-                raise RuleFileError("no report records found", source=", ".join(map(str, records)))
-            result = find_recurrence(recs, params)
+    scope = scope_of(council, region, year_from, year_to)
+    if records:
+        recs = _load_records(records)
+        if not recs:
+            raise RuleFileError("no report records found", source=", ".join(map(str, records)))
+        result = find_recurrence(recs, params)
+    else:
+        from ..store import GraphStore
+
+        gs = GraphStore(resolve_store(store), read_only=not save, create=False)
+        if save:
+            from ..recur import refresh_derived
+
+            result = refresh_derived(gs, params)
         else:
-            from ..store import GraphStore
-
-            gs = GraphStore(resolve_store(store), read_only=not save, create=False)
-            if save:
-                from ..recur import refresh_derived
-
-                result = refresh_derived(gs, params)
-            else:
-                result = link_items(items_from_store(gs), params)
-            if not result.items:
-                raise KgError("the store holds no recommendations or findings",
-                              hint="run `kg build PATH... --store DIR` first")
-    except KgError as exc:
-        echo_err(f"Error: {exc.one_line()}")
-        raise SystemExit(exc.exit_code)
+            result = link_items(items_from_store(gs), params)
+        if not result.items:
+            raise KgError("the store holds no recommendations or findings",
+                          hint="run `kg build PATH... --store DIR` first")
 
     everything = result
     result = recurrence_in_scope(result, scope)
@@ -125,5 +121,7 @@ def recurring_command(council, region, year_from, year_to, across_councils, min_
                  f"(councils with some: {', '.join(councils_of(everything.items))})")
         raise SystemExit(1)
 
+
+recurring_command.error_prefix = "Error"  # its messages have always read 'Error: ...'
 
 COMMANDS = [recurring_command]

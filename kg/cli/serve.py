@@ -9,7 +9,6 @@ import sys
 import click
 
 from .. import serve as lib
-from ..errors import KgError
 from ._options import echo_err, resolve_store, store_option
 
 HELP = f"""Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT{lib.SPARQL_PATH}.
@@ -54,13 +53,9 @@ Examples:
 @click.option("-q", "--quiet", is_flag=True, help="Do not log requests to standard error.")
 def serve_command(store, host, port, timeout, max_results, max_result_mb, max_memory_mb, workers, quiet):
     store = resolve_store(store)
-    try:
-        server = lib.open_server(store, host=host, port=port, timeout=timeout, max_results=max_results,
-                                 max_bytes=max(1, int(max_result_mb * 1e6)), max_memory_mb=max_memory_mb,
-                                 workers=workers)
-    except KgError as exc:
-        echo_err(f"Error: {exc.one_line()}")
-        sys.exit(exc.exit_code)
+    server = lib.open_server(store, host=host, port=port, timeout=timeout, max_results=max_results,
+                             max_bytes=max(1, int(max_result_mb * 1e6)), max_memory_mb=max_memory_mb,
+                             workers=workers)
     if not quiet:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not _is_loopback(host):
@@ -83,5 +78,7 @@ def _is_loopback(host: str) -> bool:
     except ValueError:
         return False
 
+
+serve_command.error_prefix = "Error"  # its messages have always read 'Error: ...'
 
 COMMANDS = [serve_command]

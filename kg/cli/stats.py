@@ -6,10 +6,9 @@ import sys
 
 import click
 
-from ..errors import KgError
 from ..stats import stats
 from ..store import GraphStore
-from ._options import echo_err, format_option, render_rows, resolve_store, store_option
+from ._options import format_option, render_rows, resolve_store, store_option
 
 HELP = """Counts over the graph: resources by class, reports and items by council, inspections by year.
 
@@ -24,11 +23,7 @@ Examples:
 @store_option
 @format_option(["table", "json"], "table")
 def stats_command(store, fmt):
-    try:
-        s = stats(GraphStore(resolve_store(store), read_only=True))
-    except KgError as exc:
-        echo_err(f"error: {exc.one_line()}")
-        sys.exit(2)
+    s = stats(GraphStore(resolve_store(store), read_only=True))
     if fmt == "json":
         sys.stdout.write(json.dumps({"report_graphs": s.report_graphs, "quads": s.quads,
                                      "by_class": s.by_class, "by_council": s.by_council,

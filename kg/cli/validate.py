@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from ..errors import KgError
 from ..store import GraphStore
 from ..validate import validate_store
 from ._options import echo_err, format_option, render_rows, resolve_store, store_option
@@ -32,11 +31,7 @@ COLUMNS = ("severity", "report", "focus", "path", "message")
 @click.option("--severity", type=click.Choice(["Violation", "Warning", "all"]), default="all", show_default=True,
               help="Only list results of this severity.")
 def validate_command(store, fmt, severity):
-    try:
-        report = validate_store(GraphStore(resolve_store(store), read_only=True))
-    except KgError as exc:
-        echo_err(f"error: {exc.one_line()}")
-        sys.exit(2)
+    report = validate_store(GraphStore(resolve_store(store), read_only=True))
     results = [r for r in report.results if severity == "all" or r.severity == severity]
     if fmt == "json":
         d = report.as_dict()

@@ -36,9 +36,11 @@ def grade_of(text: str) -> tuple[str, int] | None:
     return None
 
 
-def _heading_index(seg: Segmented, heading_id: str) -> int | None:
+def _heading_index(seg: Segmented, marks: str) -> int | None:
+    """The first heading (outside a contents list) whose sections.yaml rule says `marks: <marks>`."""
+    ids = {e["id"] for e in load_rule_file("sections.yaml")["headings"] if e.get("marks") == marks}
     for i, b in enumerate(seg.blocks):
-        if b.kind == "heading" and b.heading_id == heading_id and b.section[:1] != ("Contents",):
+        if b.kind == "heading" and b.heading_id in ids and b.section[:1] != ("Contents",):
             return i
     return None
 
@@ -101,7 +103,7 @@ def _sif_front(src: SourceText, seg: Segmented) -> list[Judgement]:
 
 def _record_table(src: SourceText, seg: Segmented) -> list[Judgement]:
     """Rows of a 'Record of main findings' table: 'Area<TAB>Grade', wrapped areas, part headings."""
-    i = _heading_index(seg, "record-of-main-findings")
+    i = _heading_index(seg, "main-findings")
     if i is None:
         return []
     start = seg.blocks[i].end

@@ -20,17 +20,14 @@ from pathlib import Path
 from ..errors import RuleFileError
 from ..paths import data_dir
 from ..read import SourceText
+from ..rdf.schemes import letter_lag_days, schemes
 from ..records import Addressee, CopyRecipient, Council, Inspector, ReportRecord, Span
 from ..resolve import CouncilEntry, resolve_council
 from ..rulefiles import LINE, compile_pattern, load_yaml, rule_error
 from ..segment import collapse
 from .dates import DateExpression, find_dates
 
-REPORT_TYPES = ("annual-unannounced-inspection", "safeguarding-and-looked-after-children-inspection",
-                "single-inspection", "ilacs-inspection", "focused-visit", "monitoring-visit",
-                "joint-targeted-area-inspection", "other")
 COUNCIL_PLACES = ("group", "before", "after", "none")
-LETTER_GAP_DAYS = 183  # a letter written more than about six months after its visit is unusual
 
 
 # ---------------------------------------------------------------- rules, loaded once and checked
@@ -64,8 +61,9 @@ def load_type_rules(path: str | None = None) -> TypeRules:
     titles = []
     expects: dict[str, dict[str, int | bool]] = {}
     for fam in doc["families"]:
-        if not isinstance(fam, dict) or fam.get("id") not in REPORT_TYPES:
-            raise rule_error(file, fam, f"family id must be one of {', '.join(REPORT_TYPES)}")
+        report_types = schemes().report_types  # the report-type scheme of ontology/schemes.ttl
+        if not isinstance(fam, dict) or fam.get("id") not in report_types:
+            raise rule_error(file, fam, f"family id must be one of {', '.join(report_types)}")
         reason = fam.get("reason")
         if fam["id"] == "other" and not reason:
             raise rule_error(file, fam, "a family with id 'other' needs a 'reason'")
@@ -768,7 +766,7 @@ def _date_notes(is_letter: bool, letter_date: date | None, published: date | Non
         if not is_letter and start == end:
             notes.append(f"Only one inspection date is printed ('{collapse(visit.text)}'), for an inspection that usually "
                          "runs over several weeks: start and end are both that date, as printed.")
-        if letter_date and (letter_date - end).days > LETTER_GAP_DAYS:
+        if letter_date and (letter_date - end).days > letter_lag_days():
             notes.append(f"Letter dated {letter_date:%-d %B %Y} is more than six months after the visit "
                          f"({printed}); the year of the visit may be a misprint. Dates are recorded as printed.")
         if letter_date and letter_date < end:

@@ -55,7 +55,7 @@ def _mentions(text: str, entries: tuple[Entry, ...]) -> list[Mention]:
                 continue  # a body that no longer exists ('the former Children's Trust')
             name = collapse(m.group(0))
             acr = _TRAILING_ACRONYM.match(text, t)
-            if acr and e.get("id") != "lscb-acronym":
+            if acr and not e.get("acronym"):
                 name, t = f"{name} ({acr.group(1)})", acr.end()
             taken.append((s, t))
             out.append(Mention(name, e, s, t))
@@ -77,16 +77,16 @@ def extract_boards(src: SourceText) -> tuple[Board, ...]:
     skip = [e.pattern for e in g["not_boards"]]
     mentions = [m for m in _mentions(text, g["boards"]) if not any(p.search(m.name) for p in skip)]
     services_trust = re.search(r"Children'?s\s+Services?\s+Trust", text, re.IGNORECASE) is not None
-    scb_named = [m for m in mentions if m.rule["id"] == "named-scb"]
-    scb_local = [m for m in mentions if m.rule["id"] == "local-scb"]
-    scb_acr = [m for m in mentions if m.rule["id"] == "lscb-acronym"]
+    scb_named = [m for m in mentions if m.rule.get("lscb") == "named"]
+    scb_local = [m for m in mentions if m.rule.get("lscb") == "local"]
+    scb_acr = [m for m in mentions if m.rule.get("lscb") == "acronym"]
     boards: list[Board] = []
     if scb_named or scb_local:
         main = scb_named[0] if scb_named else scb_local[0]
         others = []
         for m in scb_named + scb_local + scb_acr:
             if _key(m.name) != _key(main.name) and m.name not in others:
-                if m.rule["id"] == "named-scb" and _key(m.name).split()[0] != _key(main.name).split()[0]:
+                if m.rule.get("lscb") == "named" and _key(m.name).split()[0] != _key(main.name).split()[0]:
                     continue  # another place's board: kept on its own below
                 others.append(m.name)
         boards.append(Board(main.name, "safeguarding-children-board", tuple(others), Span(main.start, main.end)))
@@ -97,10 +97,9 @@ def extract_boards(src: SourceText) -> tuple[Board, ...]:
                 boards.append(Board(m.name, "safeguarding-children-board", (), Span(m.start, m.end)))
     groups: dict[str, list[Mention]] = {}
     for m in mentions:
-        rid = m.rule["id"]
-        if rid in ("named-scb", "local-scb", "lscb-acronym"):
+        if m.rule.get("lscb"):
             continue
-        if rid == "childrens-trust-board":
+        if m.rule.get("trust"):
             if services_trust:
                 continue
             groups.setdefault("childrens-trust", []).append(m)

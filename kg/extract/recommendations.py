@@ -94,7 +94,7 @@ def extract_recommendations(src: SourceText, seg: Segmented, boards: tuple[Board
                 deadline = next((e["deadline"] for e in section_rules()["deadlines"]
                                  if e.get("in_text") and re.search(e["in_text"], b.text, re.IGNORECASE)), None)
             part = b.section[0] if b.section else None
-            in_lscb = part is not None and "Safeguarding Children Board" in part or h.heading_id == "lscb-needs-to-improve"
+            in_lscb = part is not None and "Safeguarding Children Board" in part or rule.get("addressed_to") == "lscb"
             who = _lscb_board(boards) if in_lscb else addressee(b.text, aliases, boards, council)
             section = part if part and part != h.text else None
             out.append(Recommendation(b.text, kind, deadline or rule.get("deadline"), who, section,

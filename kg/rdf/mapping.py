@@ -1,4 +1,4 @@
-"""Stage 5, map: a report record -> the quads of its report's named graph; plus the reference graph.
+"""Stage 5, map: a report record -> the quads of its report's named graph.
 
 Everything here is deterministic: the same record and text give the same quads, in the same order,
 with no blank nodes, so report graphs are byte-identical across rebuilds.
@@ -19,251 +19,30 @@ IRIs (all under `kg.namespaces.ID`):
                    are scoped to the council: `council/<GSS>/partner/police`)
 
 Due dates: a recommendation with a deadline group gets `kg:dueDate` = the inspection's last day plus
-0 (Immediately), 3 (Within three months) or 6 (Within six months) calendar months, the day clamped to
-the end of a shorter month, and `kg:dueDateRule` naming that rule (`ontology/schemes.ttl`). Without a
+the months of its deadline's `kg:dueDateRule` (`ontology/schemes.ttl`), the day clamped to the end of a
+shorter month, and `kg:dueDateRule` naming that rule. Without a
 last day no due date is given (and a shape warns).
 """
 from __future__ import annotations
 
-import calendar
-import re
-import unicodedata
-from dataclasses import dataclass, field
-from datetime import date
-from functools import lru_cache
-from typing import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Iterator
 
 import pyoxigraph as ox
 
-from .errors import MapError, RuleFileError
-from .namespaces import (AREA, BOARD_KIND, DEADLINE, FINDING_KIND, GRADE, GRAPH_REFERENCE, ID, KG, LA_TYPE,
-                         OA, ONS_GEO, ORG, PARTNER_KIND, REC_KIND, REPORT_TYPE, report_graph)
-from .paths import ontology_dir
-from .records import ReportRecord, Span
-from .resolve import CouncilEntry, council_by_gss, load_councils
-from .resolve import regions as region_names
-
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
-DCT_NS = "http://purl.org/dc/terms/"
-PROV_NS = "http://www.w3.org/ns/prov#"
-FOAF_NS = "http://xmlns.com/foaf/0.1/"
-TIME_NS = "http://www.w3.org/2006/time#"
+from ..errors import MapError
+from ..namespaces import BOARD_KIND, DEADLINE, FINDING_KIND, ID, ONS_GEO, OFSTED, PARTNER_KIND, REC_KIND, \
+    REPORT_TYPE, report_graph
+from ..records import ReportRecord, Span
+from ..resolve import CouncilEntry, council_by_gss
+from .schemes import grade_scale, schemes
+from .terms import (ALT, LABEL, PREF, TYPE, VALUE, N, _norm, _parse_date, add_months, council_iri, dct, en, foaf,
+                    inspection_iri, integer, item_iri, k, oa, org, person_iri, prov, report_iri, slug, text,
+                    text_iri, time_, xsd_date)
 
 QUOTE_CONTEXT = 32  # characters of prefix / suffix in a TextQuoteSelector
-OFSTED = ID["org/ofsted"]
-DUE_RULES = {"immediately": (0, KG["due-immediately"]), "within-three-months": (3, KG["due-end-plus-3-months"]),
-             "within-six-months": (6, KG["due-end-plus-6-months"])}
-BOARD_NAMES = {"safeguarding-children-board": "Safeguarding Children Board",
-               "childrens-trust-board": "Children's Trust Board", "corporate-parenting-board": "Corporate Parenting Board",
-               "safeguarding-partnership": "Safeguarding Partnership"}
 MEDIA_TYPES = {"pdf": "application/pdf", "text": "text/plain", "html": "text/html"}
 
-
-# ------------------------------------------------------------------------------------ term helpers
-
-@lru_cache(maxsize=4096)
-def N(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(str(iri))
-
-
-def _p(ns: str, local: str) -> ox.NamedNode:
-    return N(ns + local)
-
-
-TYPE = _p(RDF_NS, "type")
-VALUE = _p(RDF_NS, "value")
-LABEL = _p(RDFS_NS, "label")
-PREF = _p(SKOS_NS, "prefLabel")
-ALT = _p(SKOS_NS, "altLabel")
-NOTATION = _p(SKOS_NS, "notation")
-XSD_DATE = _p(XSD_NS, "date")
-XSD_INT = _p(XSD_NS, "integer")
-XSD_BOOL = _p(XSD_NS, "boolean")
-
-
-def k(local: str) -> ox.NamedNode:
-    return N(KG[local])
-
-
-def dct(local: str) -> ox.NamedNode:
-    return _p(DCT_NS, local)
-
-
-def prov(local: str) -> ox.NamedNode:
-    return _p(PROV_NS, local)
-
-
-def org(local: str) -> ox.NamedNode:
-    return N(ORG[local])
-
-
-def oa(local: str) -> ox.NamedNode:
-    return N(OA[local])
-
-
-def foaf(local: str) -> ox.NamedNode:
-    return _p(FOAF_NS, local)
-
-
-def time_(local: str) -> ox.NamedNode:
-    return _p(TIME_NS, local)
-
-
-def text(value: str) -> ox.Literal:
-    return ox.Literal(value)
-
-
-def en(value: str) -> ox.Literal:
-    return ox.Literal(value, language="en")
-
-
-def integer(value: int) -> ox.Literal:
-    """An xsd:integer. (Oxigraph stores every integer-derived type as xsd:integer, so the graph uses
-    xsd:integer throughout and the shapes bound the values with sh:minInclusive.)"""
-    return ox.Literal(str(int(value)), datatype=XSD_INT)
-
-
-def xsd_date(value: str) -> ox.Literal:
-    """An xsd:date literal. A value that is not a real date is kept as a plain string, so the shapes
-    report it (sh:datatype) instead of tools choking on an ill-typed date."""
-    if _parse_date(value) is None:
-        return ox.Literal(value)
-    return ox.Literal(value, datatype=XSD_DATE)
-
-
-def slug(value: str) -> str:
-    """Lower-case ASCII words joined by '-': "Children’s Trust Board" -> "childrens-trust-board"."""
-    s = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    s = re.sub(r"['`]", "", s.lower().replace("&", " and "))
-    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "unnamed"
-
-
-_TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|prof|professor|sir|dame|cllr|councillor)\.?\s+", re.IGNORECASE)
-
-
-def person_key(name: str) -> str:
-    """Normalised name of a person: titles dropped, accents folded, case and punctuation ignored."""
-    return slug(_TITLES.sub("", " ".join(name.split())))
-
-
-def _norm(value: str) -> str:
-    """Normalisation for matching labels: case, quotes, a leading 'the', parentheses and punctuation."""
-    s = value.lower().replace("\u2019", "'")
-    s = re.sub(r"\([^)]*\)", " ", s)
-    s = re.sub(r"^the\s+", "", s.strip())
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", s).split())
-
-
-def _parse_date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar months later, the day clamped to the end of a shorter month (31 Aug + 6 = 28/29 Feb)."""
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-# ------------------------------------------------------------------------------------------ IRIs
-
-def council_iri(gss_code: str) -> str:
-    return str(ID[f"council/{gss_code}"])
-
-
-def region_iri(code: str) -> str:
-    return str(ID[f"region/{code}"])
-
-
-def report_iri(text_sha256: str) -> str:
-    return str(ID[f"report/{text_sha256[:16]}"])
-
-
-def text_iri(text_sha256: str) -> str:
-    return str(ID[f"text/{text_sha256[:16]}"])
-
-
-def item_iri(text_sha256: str, category: str, position: int) -> ox.NamedNode:
-    """IRI of the `position`-th (1-based) judgement / recommendation / finding of a report."""
-    return N(f"{report_iri(text_sha256)}/{category}/{position}")
-
-
-def person_iri(name: str) -> str:
-    return str(ID[f"person/{person_key(name)}"])
-
-
-def inspection_iri(gss_code: str | None, report_type: str, start: str | None, text_sha256: str) -> str:
-    when = start if _parse_date(start) else f"report-{text_sha256[:16]}"
-    return str(ID[f"inspection/{gss_code or 'unknown'}/{slug(report_type)}/{when}"])
-
-
-# ------------------------------------------------------------------------------------ scheme lookups
-
-@dataclass(frozen=True, slots=True)
-class Schemes:
-    areas: dict  # normalised label -> concept IRI
-    grades: dict  # (scale, rank) -> concept IRI
-    report_type_labels: dict  # code -> label
-    board_kind_labels: dict  # code -> label
-    max_duration_days: dict = field(default_factory=dict)  # report-type code -> kg:maxDurationDays
-
-
-@lru_cache(maxsize=1)
-def schemes() -> Schemes:
-    """Look-up tables read from ontology/schemes.ttl (loaded once)."""
-    path = ontology_dir() / "schemes.ttl"
-    store = ox.Store()
-    try:
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
-    except (OSError, SyntaxError) as exc:
-        raise RuleFileError(f"cannot load the concept schemes: {exc}", source=str(path)) from exc
-    areas: dict[str, str] = {}
-    for row in store.query(f"""SELECT ?c ?l WHERE {{ ?c <{SKOS_NS}inScheme> <{AREA}scheme> .
-                               {{ ?c <{SKOS_NS}prefLabel> ?l }} UNION {{ ?c <{SKOS_NS}hiddenLabel> ?l }} }}"""):
-        areas[_norm(row["l"].value)] = row["c"].value
-    grades = {}
-    for row in store.query(f"SELECT ?c ?r WHERE {{ ?c <{KG}rank> ?r }}"):
-        iri = row["c"].value
-        scale = iri[len(str(GRADE)):].split("-", 1)[0]
-        grades[(scale, int(row["r"].value))] = iri
-
-    def labels(ns) -> dict:
-        return {r["n"].value: r["l"].value for r in store.query(
-            f"SELECT ?n ?l WHERE {{ ?c <{SKOS_NS}inScheme> <{ns}scheme> ; <{SKOS_NS}notation> ?n ;"
-            f" <{SKOS_NS}prefLabel> ?l }}")}
-    max_days = {r["n"].value: int(r["d"].value) for r in store.query(
-        f"SELECT ?n ?d WHERE {{ ?c <{SKOS_NS}inScheme> <{REPORT_TYPE}scheme> ; <{SKOS_NS}notation> ?n ;"
-        f" <{KG}maxDurationDays> ?d }}")}
-    return Schemes(areas, grades, labels(REPORT_TYPE), labels(BOARD_KIND), max_days)
-
-
-def grade_scale(report_type: str, label: str, start: date | None) -> str:
-    """Which framework's grade scale a judgement is on: from the report type, else the wording/date."""
-    by_type = {"annual-unannounced-inspection": "2009", "safeguarding-and-looked-after-children-inspection": "2009",
-               "single-inspection": "sif", "ilacs-inspection": "ilacs"}
-    if report_type in by_type:
-        return by_type[report_type]
-    lab = label.lower()
-    if "adequate" in lab or "satisfactory" in lab:
-        return "2009"
-    if "requires improvement to be good" in lab:
-        return "ilacs"
-    if "requires improvement" in lab:
-        return "sif"
-    if start is None:
-        return "ilacs"
-    return "2009" if start.year < 2013 else ("sif" if start < date(2018, 1, 1) else "ilacs")
-
-
-# ------------------------------------------------------------------------------------ the mapper
 
 @dataclass(frozen=True, slots=True)
 class SourceFacts:
@@ -492,7 +271,7 @@ class _Mapper:
             b.add(node, org("classification"), N(BOARD_KIND[kind]))
             if self.council is not None:
                 b.add(node, k("boardOf"), self.council)
-            label = (f"{r.council.canonical} {BOARD_NAMES.get(kind, board.name_as_printed)}"
+            label = (f"{r.council.canonical} {schemes().board_names.get(kind, board.name_as_printed)}"
                      if generic and r.council.canonical else board.name_as_printed)
             b.add(node, PREF, en(label))
             b.add(node, k("nameAsPrinted"), text(board.name_as_printed))
@@ -648,7 +427,7 @@ class _Mapper:
                 b.add(node, k("section"), text(rec.section))
             if rec.deadline:
                 b.add(node, k("deadlineGroup"), N(DEADLINE[slug(rec.deadline)]))
-                rule = DUE_RULES.get(rec.deadline)
+                rule = schemes().due_rules.get(rec.deadline)
                 if rule and self.end:
                     b.add(node, k("dueDate"), xsd_date(add_months(self.end, rule[0]).isoformat()))
                     b.add(node, k("dueDateRule"), N(rule[1]))
@@ -668,75 +447,3 @@ class _Mapper:
             if fnd.section:
                 b.add(node, k("section"), text(fnd.section))
             self.evidence(node, fnd.span)
-
-
-# ------------------------------------------------------------------------------------ reference graph
-
-def ontology_files() -> list:
-    """Every Turtle file of ontology/ (the ontology, the schemes, the themes...), sorted by name."""
-    return sorted(ontology_dir().glob("*.ttl"))
-
-
-def council_triples(entries: Iterable[CouncilEntry] | None = None) -> Iterator[ox.Triple]:
-    """The gazetteer as RDF: councils with typed identifiers, regions and their ONS geographies."""
-    gss_t, dfe_t, urn_t = k("GSSCode"), k("DfELACode"), k("OfstedURN")
-    entries = tuple(entries if entries is not None else load_councils())
-    for c in entries:
-        s = N(council_iri(c.gss_code))
-        yield ox.Triple(s, TYPE, k("LocalAuthority"))
-        yield ox.Triple(s, TYPE, org("FormalOrganization"))
-        yield ox.Triple(s, TYPE, org("Organization"))
-        yield ox.Triple(s, PREF, en(c.canonical))
-        yield ox.Triple(s, LABEL, en(c.canonical))
-        for alias in c.also_known_as:
-            yield ox.Triple(s, ALT, en(alias))
-        yield ox.Triple(s, NOTATION, ox.Literal(c.gss_code, datatype=gss_t))
-        yield ox.Triple(s, org("identifier"), ox.Literal(c.gss_code, datatype=gss_t))
-        if c.dfe_code:
-            yield ox.Triple(s, org("identifier"), ox.Literal(c.dfe_code, datatype=dfe_t))
-        if c.urn:
-            yield ox.Triple(s, org("identifier"), ox.Literal(c.urn, datatype=urn_t))
-        yield ox.Triple(s, dct("spatial"), N(ONS_GEO[c.gss_code]))
-        if c.la_type:
-            yield ox.Triple(s, org("classification"), N(LA_TYPE[slug(c.la_type)]))
-        yield ox.Triple(s, k("current"), ox.Literal("true" if c.current else "false", datatype=XSD_BOOL))
-        if c.region_code:
-            yield ox.Triple(s, k("region"), N(region_iri(c.region_code)))
-    for code, name in sorted(region_names(entries).items()):
-        s = N(region_iri(code))
-        yield ox.Triple(s, TYPE, k("Region"))
-        yield ox.Triple(s, PREF, en(name or code))
-        yield ox.Triple(s, LABEL, en(name or code))
-        yield ox.Triple(s, NOTATION, ox.Literal(code, datatype=gss_t))
-        yield ox.Triple(s, dct("spatial"), N(ONS_GEO[code]))
-    ofsted = N(OFSTED)
-    yield ox.Triple(ofsted, TYPE, org("FormalOrganization"))
-    yield ox.Triple(ofsted, TYPE, org("Organization"))
-    yield ox.Triple(ofsted, PREF, en("Ofsted"))
-    yield ox.Triple(ofsted, LABEL, en("Ofsted"))
-    yield ox.Triple(ofsted, ALT, en("Office for Standards in Education, Children's Services and Skills"))
-    yield ox.Triple(ofsted, foaf("homepage"), N("https://www.gov.uk/government/organisations/ofsted"))
-
-
-@lru_cache(maxsize=1)
-def reference_triples() -> tuple[ox.Triple, ...]:
-    """The reference graph: every ontology/*.ttl file plus the council gazetteer, sorted."""
-    triples: set[ox.Triple] = set()
-    for path in ontology_files():
-        try:
-            with open(path, "rb") as fh:
-                triples.update(ox.Triple(q.subject, q.predicate, q.object)
-                               for q in ox.parse(fh, format=ox.RdfFormat.TURTLE))
-        except (OSError, SyntaxError) as exc:
-            raise RuleFileError(f"cannot load ontology file: {exc}", source=str(path)) from exc
-    triples.update(council_triples())
-    return tuple(sorted(triples, key=str))
-
-
-def reference_quads() -> Iterator[ox.Quad]:
-    g = N(GRAPH_REFERENCE)
-    return (ox.Quad(t.subject, t.predicate, t.object, g) for t in reference_triples())
-
-
-__all__ = ["map_record", "ReportGraph", "SourceFacts", "item_iri", "report_iri", "text_iri", "council_iri",
-           "person_iri", "inspection_iri", "reference_triples", "reference_quads", "add_months", "slug"]
