@@ -94,8 +94,22 @@ def _wide() -> bool:
     return bool(ctx is not None and ctx.meta.get("kg.wide"))
 
 
-def render_rows(rows: list[dict[str, Any]], columns: Sequence[str], fmt: str, out=None) -> None:
-    """Print rows as a table (fitted to the terminal's width, or whole with --wide), CSV or JSON."""
+def render_rows(rows: list[dict[str, Any]], columns: Sequence[str], fmt: str, out=None,
+                output: Path | None = None, title: str = "results") -> None:
+    """Print rows as a table (fitted to the terminal's width, or whole with --wide), CSV or JSON; or
+    write them as a spreadsheet (xlsx) to `output`, or to standard output when it is not a terminal."""
+    if fmt == "xlsx":
+        from ..workbook import table_sheet, write_workbook
+
+        if output is None and sys.stdout.isatty():
+            raise click.UsageError("--format xlsx writes a file: give -o FILE.xlsx (or redirect the output)")
+        target = output if output is not None else sys.stdout.buffer
+        write_workbook([table_sheet(rows, columns, title)], target)
+        return
+    if output is not None:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            render_rows(rows, columns, fmt, fh)
+        return
     out = out or sys.stdout
     if fmt == "json":
         out.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
