@@ -137,11 +137,10 @@ SELECT ?council ?region ?framework ?start ?end ?published ?area ?grade ?rank ?re
   GRAPH ?g { ?rep prov:wasGeneratedBy ?inspection ; kg:fileName ?report .
              ?inspection kg:inspected ?council ; dcterms:type ?type .
              OPTIONAL { ?inspection kg:startDate ?start } OPTIONAL { ?inspection kg:endDate ?end }
-             OPTIONAL { ?rep dcterms:issued ?issued } OPTIONAL { ?rep dcterms:date ?letter }
-             OPTIONAL { ?j a kg:Judgement ; kg:inspection ?inspection ; kg:position ?pos ; kg:areaLabel ?area ;
-                           kg:gradeLabel ?grade ; kg:evidence ?ev .
-                        OPTIONAL { ?ev kg:page ?page } } }
-  OPTIONAL { ?j kg:grade/kg:rank ?rank }
+             OPTIONAL { ?rep dcterms:issued ?issued } OPTIONAL { ?rep dcterms:date ?letter } }
+  OPTIONAL { ?j a kg:Judgement ; kg:inspection ?inspection ; prov:wasDerivedFrom ?rep ; kg:position ?pos ;
+                kg:areaLabel ?area ; kg:gradeLabel ?grade ; kg:evidence ?ev .
+             OPTIONAL { ?j kg:grade/kg:rank ?rank } OPTIONAL { ?ev kg:page ?page } }
   ?type skos:prefLabel ?framework .
   OPTIONAL { ?council kg:region/skos:prefLabel ?region }
   BIND(COALESCE(?issued, ?letter) AS ?published)

@@ -50,7 +50,7 @@ def test_doncaster_json(store):
 
 
 def test_table_and_csv(store):
-    res = _run("--store", str(store), "--council", "Doncaster")
+    res = _run("--store", str(store), "--council", "Doncaster", "--wide")
     assert res.exit_code == 0 and "Supervision of social workers" in res.stdout
     res = _run("--store", str(store), "--across-councils", "--min", "3", "--format", "csv")
     assert res.exit_code == 0

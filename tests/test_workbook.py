@@ -48,6 +48,7 @@ def test_a_sheet_per_view_with_frozen_headers_filters_and_widths(doncaster):
 def test_the_sheets_hold_the_councils_facts(doncaster):
     grades = _records(doncaster["Inspections and grades"])
     assert {r["council"] for r in grades} == {"Doncaster"}
+    assert len(grades) == 44 + 2  # every judgement once, and a row for each of the 2 ungraded inspections
     latest = {r["area"]: (r["grade"], r["rank"]) for r in grades if r["start"] == "2025-01-20"}
     assert latest["Overall effectiveness"] == ("Good", 2)
     assert any(r["framework"] == "Focused visit" and r["area"] is None for r in grades)  # ungraded visits too
