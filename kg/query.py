@@ -6,8 +6,10 @@ Each `queries/<name>.rq` opens with comment lines::
     # description: Every recommendation made to a council, with its kind, deadline group and due date.
     # param: council (council) Council name or GSS code, e.g. Doncaster or E08000017
 
-Parameter types: `council` (a name or GSS code, bound as the council's IRI), `iri`, `string`, `date`,
-`integer`. Values are bound with pyoxigraph's `substitutions=` (SEP-0007): never pasted into the text.
+Parameter types: `council` (a name or GSS code, bound as the council's IRI), `region` (a region's name
+or ONS code, bound as the region's IRI), `iri`, `string`, `date`, `integer`. `(council, optional)` marks a
+parameter that may be left out: the query then uses it as an ordinary variable, so an optional `?council`
+of a triple pattern matches every council. Values are bound with pyoxigraph's `substitutions=` (SEP-0007): never pasted into the text.
 Queries run over the union of all graphs, so they need no GRAPH clauses.
 """
 from __future__ import annotations
@@ -26,9 +28,10 @@ from .namespaces import PREFIXES
 from .namespaces import XSD as _XSD
 from .paths import queries_dir
 
-PARAM_TYPES = ("council", "iri", "string", "date", "integer")
+PARAM_TYPES = ("council", "region", "iri", "string", "date", "integer")
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
-_PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)\)\s*(?P<desc>.*)$")
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)(?P<optional>\s*,\s*optional)?\)"
+                    r"\s*(?P<desc>.*)$")
 XSD = str(_XSD)
 
 
@@ -37,6 +40,7 @@ class Param:
     name: str
     type: str
     description: str
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +99,10 @@ def parse_query_text(text: str, name: str = "query", source: str | None = None) 
         else:
             pm = _PARAM.match(value)
             if not pm or pm["type"] not in PARAM_TYPES:
-                raise RuleFileError(f"line {n}: a parameter reads '# param: name (type) description' with type one of "
+                raise RuleFileError(f"line {n}: a parameter reads '# param: name (type) description' (or "
+                                    "'(type, optional)') with type one of "
                                     f"{', '.join(PARAM_TYPES)}", source=source or name)
-            params.append(Param(pm["name"], pm["type"], pm["desc"]))
+            params.append(Param(pm["name"], pm["type"], pm["desc"], bool(pm["optional"])))
     return NamedQuery(name, title or name, description, tuple(params), text, source)
 
 
@@ -156,6 +161,16 @@ def bind_value(param: Param, value: str):
         except QueryError as exc:
             raise QueryError(f"--param {param.name}: {exc.message}", hint=exc.hint) from exc
         return ox.NamedNode(council_iri(entry.gss_code))
+    if param.type == "region":
+        from .filters import region_named
+        from .rdf import region_iri
+        from .resolve import regions
+
+        try:
+            name = region_named(v)
+        except QueryError as exc:
+            raise QueryError(f"--param {param.name}: {exc.message}", hint=exc.hint) from exc
+        return ox.NamedNode(region_iri(next(code for code, n in regions().items() if n == name)))
     if param.type == "iri":
         m = re.match(r"^([a-z][a-z0-9]*):(.*)$", v)
         if m and m.group(1) in PREFIXES and not v.startswith(("http:", "https:")):
@@ -183,7 +198,7 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> dict:
     if unknown:
         raise QueryError(f"query {query.name!r} has no parameter {unknown[0]!r}",
                          hint=f"its parameters: {', '.join(declared) or 'none'}")
-    missing = [p.name for p in query.params if p.name not in values]
+    missing = [p.name for p in query.params if p.name not in values and not p.optional]
     if missing:
         raise QueryError(f"query {query.name!r} needs --param {missing[0]}=...",
                          hint=next(p.description for p in query.params if p.name == missing[0]))
@@ -218,11 +233,25 @@ def run_query(store, query: NamedQuery | str, params: Mapping[str, str] | None =
                        tuple({"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in triples))
 
 
-def plain(term: Any, compact_iris: bool = False) -> Any:
-    """An RDF term as a plain value for tables, CSV and JSON."""
+@lru_cache(maxsize=1)
+def _place_names() -> dict[str, str]:
+    """Council and region IRI -> name, from the gazetteer (the names the reference graph gives them)."""
+    from .rdf import council_iri, region_iri
+    from .resolve import load_councils, regions
+
+    out = {council_iri(c.gss_code): c.canonical for c in load_councils()}
+    out.update({region_iri(code): name for code, name in regions().items()})
+    return out
+
+
+def plain(term: Any, compact_iris: bool = False, names: bool = False) -> Any:
+    """An RDF term as a plain value for tables, CSV and JSON; with `names`, a council's or region's IRI
+    is given as its name ('Doncaster', not id:council/E08000017): tables and CSV are read by people."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
+        if names and term.value in _place_names():
+            return _place_names()[term.value]
         if compact_iris:
             from .validate import compact
             return compact(term.value)
@@ -238,8 +267,8 @@ def plain(term: Any, compact_iris: bool = False) -> Any:
     return str(term)
 
 
-def rows_as_plain(result: QueryResult, compact_iris: bool = False) -> list[dict]:
-    return [{c: plain(r.get(c), compact_iris) for c in result.columns} for r in result.rows]
+def rows_as_plain(result: QueryResult, compact_iris: bool = False, names: bool = False) -> list[dict]:
+    return [{c: plain(r.get(c), compact_iris, names) for c in result.columns} for r in result.rows]
 
 
 __all__ = ["NamedQuery", "Param", "QueryResult", "load_queries", "get_query", "resolve_query", "run_query",

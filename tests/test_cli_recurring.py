@@ -50,7 +50,7 @@ def test_doncaster_json(store):
 
 
 def test_table_and_csv(store):
-    res = _run("--store", str(store), "--council", "Doncaster")
+    res = _run("--store", str(store), "--council", "Doncaster", "--wide")
     assert res.exit_code == 0 and "Supervision of social workers" in res.stdout
     res = _run("--store", str(store), "--across-councils", "--min", "3", "--format", "csv")
     assert res.exit_code == 0
@@ -79,7 +79,7 @@ def _query(store: Path, name: str, **params):
 
 
 def test_query_recurring_within_council(store):
-    _, rows = _query(store, "recurring-within-council", council=ox.Literal("Doncaster"))
+    _, rows = _query(store, "recurring-within-council", council=ox.NamedNode("https://w3id.org/ofsted-kg/id/council/E08000017"))
     by_theme = {r["theme"].value: r for r in rows}
     sup = by_theme["Supervision of social workers"]
     assert sup["first_raised"].value.startswith("2010") and int(sup["inspections"].value) >= 3
@@ -93,7 +93,7 @@ def test_query_themes_across_councils(store):
 
 
 def test_query_follow_up(store):
-    _, rows = _query(store, "recommendation-follow-up", council=ox.Literal("Doncaster"))
+    _, rows = _query(store, "recommendation-follow-up", council=ox.NamedNode("https://w3id.org/ofsted-kg/id/council/E08000017"))
     again = [r for r in rows if r["raised_again"].value == "true"]
     assert again and len(again) < len(rows)
     assert all(float(r["score"].value) > 0 and r["shared_theme"] is not None for r in again)

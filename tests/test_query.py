@@ -8,7 +8,7 @@ from kg.query import load_queries, parse_query_text, rows_as_plain, run_query
 from kg.store import GraphStore
 
 SAMPLE_VALUES = {"council": "Doncaster", "date": "2030-01-01", "integer": "1", "string": "Doncaster",
-                 "iri": "id:council/E08000017"}
+                 "iri": "id:council/E08000017", "region": "Yorkshire and the Humber"}
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +28,11 @@ def test_every_named_query_has_a_title_and_description():
 def test_every_named_query_runs(store, query):
     """Each named query answers on the samples, with a value in every column in some row: a query whose
     pattern no longer meets the graph (a renamed property, a wrong class) returns no rows, not an error."""
-    params = {p.name: SAMPLE_VALUES[p.type] for p in query.params}
+    params = {p.name: SAMPLE_VALUES[p.type] for p in query.params if not p.optional}
     if query.name == "why-linked":
         params = {"text": "supervision"}
+    if query.name == "outstanding-deadlines":  # the samples' deadlines fell due long ago
+        params = {"date": "2011-04-15"}
     result = run_query(store.store, query, params)
     assert result.columns
     rows = rows_as_plain(result)

@@ -21,7 +21,7 @@ HOSTILE = (
     "Doncaster\n} LIMIT 0 #",
     "<http://example.org/> } ; CLEAR ALL",
 )
-BENIGN = {"council": "Doncaster", "string": "Doncaster", "date": "2030-01-01", "integer": "1",
+BENIGN = {"council": "Doncaster", "region": "Yorkshire and The Humber", "string": "Doncaster", "date": "2030-01-01", "integer": "1",
           "iri": "https://w3id.org/ofsted-kg/id/graph/reference"}
 
 
@@ -31,7 +31,7 @@ def test_string_values_become_one_literal(value):
     assert isinstance(term, ox.Literal) and term.value == value and term.language is None
 
 
-@pytest.mark.parametrize("kind", ["council", "date", "integer", "iri"])
+@pytest.mark.parametrize("kind", ["council", "region", "date", "integer", "iri"])
 @pytest.mark.parametrize("value", HOSTILE)
 def test_typed_values_are_refused(kind, value):
     with pytest.raises(QueryError) as info:

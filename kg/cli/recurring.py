@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import KgError, RuleFileError
-from ._options import echo_err, format_option, render_rows, resolve_store, store_option
+from ._options import echo_err, format_option, output_option, render_rows, resolve_store, store_option
 
 HELP = """Which issues keep coming back: recommendations and findings of different inspections that
 raise the same issue, grouped by theme, with the verbatim text of each occurrence.
@@ -24,6 +24,7 @@ Examples:
   kg recurring --across-councils --region London    # themes raised in several London councils
   kg recurring --across-councils --min 5            # themes raised in at least 5 councils
   kg recurring --council Doncaster --format json    # groups as JSON for other tools
+  kg recurring --council Doncaster --format xlsx -o doncaster-recurring.xlsx
   kg recurring --records tests/data/gold/           # from record files instead of the store
   kg recurring --save                               # also rewrite the store's derived graph
 
@@ -69,10 +70,11 @@ def _load_records(paths: tuple[Path, ...]):
 @click.option("--records", "records", type=click.Path(exists=True, path_type=Path), multiple=True,
               help="Read report records (JSON / JSONL, e.g. `kg extract --format jsonl`) instead of the store.")
 @click.option("--save", is_flag=True, help="Also replace the store's derived graph with the recomputed links.")
-@format_option(["table", "csv", "json"], "table")
+@format_option(["table", "csv", "json", "xlsx"], "table")
+@output_option
 @store_option
 def recurring_command(council, region, year_from, year_to, across_councils, min_count, min_score, records, save,
-                      fmt, store):
+                      fmt, output, store):
     from ..filters import councils_of, recurrence_in_scope, scope_of
     from ..recur import ACROSS, WITHIN, LinkParams, find_recurrence, group_links, link_items, items_from_store
 
@@ -106,14 +108,14 @@ def recurring_command(council, region, year_from, year_to, across_councils, min_
     groups = group_links(result, ACROSS if across_councils else WITHIN, min_count=min_count)
 
     if fmt == "json":
-        render_rows([g.as_dict() for g in groups], [], "json")
+        render_rows([g.as_dict() for g in groups], [], "json", output=output)
     else:
         rows = []
         for n, g in enumerate(groups, 1):
             for o in g.occurrences:
                 rows.append({"group": n, "theme": g.theme_label, "council": o.council, "date": o.date,
                              "report": o.report, "kind": o.kind, "text": o.text})
-        render_rows(rows, COLUMNS, fmt)
+        render_rows(rows, COLUMNS, fmt, output=output, title="recurring issues")
     echo_err(f"{len(groups)} recurring issue(s) from {len(result.links)} link(s) between {len(result.items)} item(s)"
              + ("" if scope.empty else f" of {scope.describe()}"))
     if not result.items:  # the filters matched nothing: say so, and do not pass it off as an answer

@@ -25,6 +25,8 @@ last day no due date is given (and a shape warns).
 """
 from __future__ import annotations
 
+import bisect
+
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -53,10 +55,17 @@ class SourceFacts:
     text_sha256: str  # of the normalised text
     format: str | None = None
     text: str | None = None  # needed for quote selectors; without it only positions are written
+    page_starts: tuple[int, ...] = ()  # where each page of a paginated source begins in `text`
 
     @classmethod
     def from_source(cls, src) -> "SourceFacts":
-        return cls(src.name, src.sha256, src.text_sha256, src.format, src.text)
+        return cls(src.name, src.sha256, src.text_sha256, src.format, src.text, tuple(getattr(src, "page_starts", ())))
+
+    def page_of(self, pos: int) -> int | None:
+        """The 1-based page a text position is on, for paginated sources (PDFs); None for others."""
+        if len(self.page_starts) < 2:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, pos))
 
     @classmethod
     def from_record(cls, record: ReportRecord) -> "SourceFacts":
@@ -233,6 +242,9 @@ class _Mapper:
         b.add(ev, oa("hasSource"), self.text)
         if span is None:
             return
+        page = self.f.page_of(span.start)
+        if page is not None:  # so a reader can open the PDF at the page (file.pdf#page=N)
+            b.add(ev, k("page"), integer(page))
         pos = N(f"{ev.value}/position")
         b.add(ev, oa("hasSelector"), pos)
         b.add(pos, TYPE, oa("TextPositionSelector"))

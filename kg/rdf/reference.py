@@ -11,7 +11,7 @@ from ..namespaces import GRAPH_REFERENCE, LA_TYPE, OFSTED, OFSTED_HOMEPAGE, ONS_
 from ..paths import ontology_dir
 from ..resolve import CouncilEntry, load_councils
 from ..resolve import regions as region_names
-from .terms import ALT, LABEL, NOTATION, PREF, TYPE, XSD_BOOL, N, council_iri, dct, en, foaf, k, org, region_iri, slug
+from .terms import ALT, LABEL, NOTATION, PREF, TYPE, XSD_BOOL, N, council_iri, dct, en, foaf, k, org, region_iri, slug, text
 
 
 def ontology_files() -> list:
@@ -28,10 +28,11 @@ def council_triples(entries: Iterable[CouncilEntry] | None = None) -> Iterator[o
         yield ox.Triple(s, TYPE, k("LocalAuthority"))
         yield ox.Triple(s, TYPE, org("FormalOrganization"))
         yield ox.Triple(s, TYPE, org("Organization"))
-        yield ox.Triple(s, PREF, en(c.canonical))
-        yield ox.Triple(s, LABEL, en(c.canonical))
+        # a place's name is the same in any language: a plain string, so `skos:prefLabel "Kent"` finds it
+        yield ox.Triple(s, PREF, text(c.canonical))
+        yield ox.Triple(s, LABEL, text(c.canonical))
         for alias in c.also_known_as:
-            yield ox.Triple(s, ALT, en(alias))
+            yield ox.Triple(s, ALT, text(alias))
         yield ox.Triple(s, NOTATION, ox.Literal(c.gss_code, datatype=gss_t))
         yield ox.Triple(s, org("identifier"), ox.Literal(c.gss_code, datatype=gss_t))
         if c.dfe_code:
@@ -47,8 +48,8 @@ def council_triples(entries: Iterable[CouncilEntry] | None = None) -> Iterator[o
     for code, name in sorted(region_names(entries).items()):
         s = N(region_iri(code))
         yield ox.Triple(s, TYPE, k("Region"))
-        yield ox.Triple(s, PREF, en(name or code))
-        yield ox.Triple(s, LABEL, en(name or code))
+        yield ox.Triple(s, PREF, text(name or code))
+        yield ox.Triple(s, LABEL, text(name or code))
         yield ox.Triple(s, NOTATION, ox.Literal(code, datatype=gss_t))
         yield ox.Triple(s, dct("spatial"), N(ONS_GEO[code]))
     ofsted = N(OFSTED)
