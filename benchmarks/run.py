@@ -678,7 +678,7 @@ def main() -> None:
     print(table(f"named queries (1x: {st['reports']} reports; rows: ofsted-kg / rdflib; rdflib stopped after "
                 f"{cap:g} s; medians of {args.repeat})", head,
                 [(n, f"{a} / {b}", fmt_s(base_t) if base_t is not None else f"> {cap:g} s", fmt_s(fast_t),
-                  ratio(base_t, fast_t) if base_t is not None else f"> {cap / fast_t:.0f}x")
+                  ratio(base_t, fast_t) if base_t is not None else (f"> {cap / fast_t:.0f}x" if fast_t < cap else "?"))
                  + ((big_q[n][0], fmt_s(big_q[n][1])) if big_q else ())
                  for n, a, b, base_t, fast_t in qrows]))
 
