@@ -148,14 +148,16 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     # other write first writes the batch (so writes land in file order). Few, large batches: each one is a
     # bulk load, and many small ones cost RocksDB more compaction than the loads themselves.
     pending: list[tuple[str | None, str, CatalogEntry]] = []
+    pending_drop: list[str] = []  # graphs the reports of the batch replace (a rebuild), dropped before it
     pending_triples = 0
     known_items: dict = {}  # report graph -> its linkable items, from the workers (for refresh_derived)
 
     def write_pending() -> None:
         nonlocal pending_triples
         if pending:
-            gs.add_reports(pending, build_iri)
+            gs.add_reports(pending, build_iri, drop=pending_drop)
             pending.clear()
+            pending_drop.clear()
             pending_triples = 0
 
     for n, outcome in enumerate(process_paths(list(todo), limits=limits, jobs=jobs, then=prepare)):
@@ -205,13 +207,13 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         entry = CatalogEntry(path, sha, version, "built", rg.iri)
         if previous is None and gs.is_new_report(rg.iri, path):
             pending.append((rg.iri, rg.ntriples, entry))
-            pending_triples += len(rg)
-            if pending_triples >= _batch_size(triples):
-                write_pending()
-        else:
+        else:  # a rebuild (changed file, --force, new pipeline version): in the batch too, its old graphs
+            # dropped first (kg.store.add_reports), instead of one SPARQL update per report
+            pending.append((rg.iri, rg.ntriples, entry))
+            pending_drop.extend([rg.iri, *_unused_previous(gs, previous, path, rg.iri)])
+        pending_triples += len(rg)
+        if pending_triples >= _batch_size(triples):
             write_pending()
-            drop = _unused_previous(gs, previous, path, rg.iri)
-            gs.replace_report(rg.iri, rg.ntriples, entry, build_iri, drop=drop)
         built_by[rg.iri] = path
         built += 1
         triples += len(rg)

@@ -289,16 +289,20 @@ class GraphStore:
         return next(iter(self.store.quads_for_pattern(s, None, None, ox.NamedNode(str(GRAPH_CATALOG)))), None) is None
 
     def add_reports(self, reports: Iterable[tuple[str | None, Iterable[ox.Triple] | str, CatalogEntry]],
-                    build: str) -> None:
+                    build: str, drop: Iterable[str] = ()) -> None:
         """Write new reports (graph IRI, triples as terms or as N-Triples text, catalog entry), each one with
         its catalog entry: all of them land or none does (`_load_reports`). A new file with no graph of its
         own (failed, or a duplicate of another file) comes as (None, "", entry): only its entry is written.
-        Only for files and graphs for which `is_new_report` holds (nothing to drop or replace); otherwise
-        use `replace_report`, `record_failure` or `record_entry`."""
+        For files and graphs for which `is_new_report` holds; a report that replaces another (a rebuild,
+        `--force`, a new pipeline version) comes with `drop`: the graphs to remove first (its own graph and
+        the previous graph of its file, if no other file uses it), removed together with the files' old
+        catalog entries in the transaction that writes the intent record, so the whole batch still lands
+        or is undone (the reports then absent, and built again by the next build)."""
         self._load_reports([(graph, triples if isinstance(triples, str) else "".join(f"{t} .\n" for t in triples),
-                             entry) for graph, triples, entry in reports], build)
+                             entry) for graph, triples, entry in reports], build, drop)
 
-    def _load_reports(self, reports: list[tuple[str | None, str, CatalogEntry]], build: str) -> None:
+    def _load_reports(self, reports: list[tuple[str | None, str, CatalogEntry]], build: str,
+                      drop: Iterable[str] = ()) -> None:
         """`add_reports` for reports given as N-Triples text (one triple a line, as `ReportGraph.ntriples`
         writes it; sent back from the workers as text, which is much cheaper than pickled terms).
 
@@ -322,7 +326,14 @@ class GraphStore:
             raise StoreError(f"cannot write to the graph store: {exc}") from exc
         marks = " ".join((f"<{_PENDING}> <{KG.pendingGraph}> <{graph}> . " if graph is not None else "") +
                          f"<{_PENDING}> <{KG.pendingSource}> <{source_iri(e.path)}> ." for graph, _, e in reports)
-        self._update(f"INSERT DATA {{ GRAPH <{GRAPH_CATALOG}> {{ {marks} }} }}")
+        drop = sorted(set(drop))
+        # with a rebuild: the old graphs and catalog entries go in the same transaction as the intent record
+        steps = [f"DROP SILENT GRAPH <{g}>" for g in drop]
+        if drop:
+            steps += [f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{source_iri(e.path)}> ?p ?o }} }}"
+                      for _, _, e in reports]
+        steps.append(f"INSERT DATA {{ GRAPH <{GRAPH_CATALOG}> {{ {marks} }} }}")
+        self._update(" ;\n".join(steps))
         try:
             self.store.bulk_load("".join(parts), format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError, ValueError) as exc:
