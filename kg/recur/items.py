@@ -1,19 +1,23 @@
 """Recurrence items: the recommendations and shortfall findings of report records, themed."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ..records import ReportRecord
 from ..themes import ThemeMatch, ThemeScheme, assign_themes, default_scheme
 
-# A headline finding is a paragraph of a children's summary; only those that state a shortfall are
-# linked (positive headlines such as "The adoption service is good." are not issues).
-SHORTFALL_CUE = re.compile(
-    r"\b(?:not (?:enough|always|yet|been|consistently|sufficiently|routinely)|(?:is|are|was|were|has|have|do|does|did) not|"
-    r"too (?:many|few|long)|lack\w*|more work is needed|needs? to (?:do|make|improve|be)|poor\w*|inadequate|weak\w*|"
-    r"insufficient|not happened|not supported)\b", re.IGNORECASE)
+
+def states_shortfall(text: str) -> bool:
+    """Whether a headline finding states a shortfall: the tone rule of kg/data/tone.yaml (kg.extract.tone),
+    so that praise ('managers make the right decisions') is never linked as if it were an issue."""
+    from ..extract.tone import tone
+
+    return tone(text) == "weakness"
+
+
+# recommendations worded as findings (annual-letter areas for development): their parts are judged by tone
+STATEMENT_KINDS = frozenset({"area-for-development", "area-for-priority-action"})
 
 WITHIN = "within-council"
 ACROSS = "across-councils"
@@ -70,7 +74,7 @@ def collect_items(records: Iterable[ReportRecord], scheme: ThemeScheme | None = 
         for pos, f in enumerate(rec.findings, 1):
             if f.kind not in finding_kinds:
                 continue
-            if f.kind == "headline-finding" and not SHORTFALL_CUE.search(f.text):
+            if f.kind == "headline-finding" and not states_shortfall(f.text):
                 continue
             out.append(Item(key=f"{base['document']}#finding-{pos}", category="finding", position=pos,
                             kind=f.kind, text=f.text, themes=assign_themes(f.text, scheme), **base))
@@ -81,3 +85,17 @@ def collect_items(records: Iterable[ReportRecord], scheme: ThemeScheme | None = 
 def item_order(item: Item) -> tuple:
     """The order items are listed in: by council, date, report, category and position."""
     return item.council, item.date or "", item.document, item.category, item.position
+
+
+def linkable_parts(item: Item):
+    """The parts of an item that can recur: every part of a recommendation; of a finding (or an area
+    for development, worded as a finding) of several parts, those that do not praise (the tone rule:
+    a weakness paragraph's sentence of praise is not an issue)."""
+    from .issues import item_parts
+
+    parts = item_parts(item.text)
+    if item.category != "finding" and item.kind not in STATEMENT_KINDS or len(parts) == 1:
+        return parts
+    from ..extract.tone import tone_scores
+
+    return tuple(p for p in parts if (lambda w, s: w >= s)(*tone_scores(p.text)))

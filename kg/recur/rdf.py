@@ -29,10 +29,17 @@ def item_iri(item: Item):
     return ID[f"report/{report}/{item.category}/{item.position}"]
 
 
+def _part(item: Item, index: int) -> str:
+    from .issues import item_parts
+
+    parts = item_parts(item.text)
+    return parts[index].text if 0 <= index < len(parts) else item.text
+
+
 def link_iri(link: Link):
     from ..namespaces import ID
 
-    h = hashlib.sha256(f"{link.source}\n{link.target}\n{link.theme}".encode()).hexdigest()[:16]
+    h = hashlib.sha256(f"{link.source}\n{link.target}\n{link.issue or link.theme}".encode()).hexdigest()[:16]
     return ID[f"recurrence-link/{h}"]
 
 
@@ -52,6 +59,7 @@ def derived_triples(result: RecurrenceResult) -> list[tuple]:
     from ..namespaces import KG
 
     out: list[tuple] = []
+    items = result._index()
     act = activity_iri(result.params)
     out += [(act, RDF.type, KG.RecurrenceLinking), (act, RDF.type, PROV.Activity),
             (act, RDFS.label, Literal("recurrence linking")),
@@ -76,6 +84,10 @@ def derived_triples(result: RecurrenceResult) -> list[tuple]:
                 (n, KG.score, Literal(f"{l.score:.4f}", datatype=XSD.decimal)),
                 (n, KG.sharedTheme, URIRef(l.theme)), (n, KG.scope, Literal(l.scope)),
                 (n, PROV.wasGeneratedBy, act)]
+        if l.issue:
+            out += [(n, KG.issue, URIRef(l.issue)), (n, KG.matchedWords, Literal(" ".join(l.words))),
+                    (n, KG.fromPart, Literal(_part(items[l.source], l.source_part))),
+                    (n, KG.toPart, Literal(_part(items[l.target], l.target_part)))]
     return out
 
 
@@ -97,6 +109,9 @@ def derived_quads(result: RecurrenceResult):
     start_p, end_p, integer = N(str(KG.evidenceStart)), N(str(KG.evidenceEnd)), N(str(XSD.integer))
     link_c, from_p, to_p, score_p = N(str(KG.RecurrenceLink)), N(str(KG["from"])), N(str(KG.to)), N(str(KG.score))
     shared_p, scope_p, decimal = N(str(KG.sharedTheme)), N(str(KG.scope)), N(str(XSD.decimal))
+    issue_p, words_p = N(str(KG.issue)), N(str(KG.matchedWords))
+    from_part_p, to_part_p = N(str(KG.fromPart)), N(str(KG.toPart))
+    items = result._index()
 
     act = N(str(activity_iri(result.params)))
     yield from (Q(act, rdf_type, N(str(KG.RecurrenceLinking)), g), Q(act, rdf_type, N(str(PROV.Activity)), g),
@@ -121,3 +136,7 @@ def derived_quads(result: RecurrenceResult):
         yield from (Q(n, rdf_type, link_c, g), Q(n, from_p, iris[l.source], g), Q(n, to_p, iris[l.target], g),
                     Q(n, score_p, L(f"{l.score:.4f}", datatype=decimal), g), Q(n, shared_p, theme, g),
                     Q(n, scope_p, L(l.scope), g), Q(n, prov_gen, act, g))
+        if l.issue:
+            yield from (Q(n, issue_p, N(l.issue), g), Q(n, words_p, L(" ".join(l.words)), g),
+                        Q(n, from_part_p, L(_part(items[l.source], l.source_part)), g),
+                        Q(n, to_part_p, L(_part(items[l.target], l.target_part)), g))

@@ -5,7 +5,7 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 
 from ..themes import ThemeScheme, assign_themes, default_scheme
-from .items import SHORTFALL_CUE, Item, _document_name, item_order
+from .items import states_shortfall, Item, _document_name, item_order
 from .links import LinkParams, RecurrenceResult, link_items
 from .rdf import _local, derived_quads
 
@@ -109,7 +109,7 @@ def items_from_store(store, scheme: ThemeScheme | None = None,
             kind = _local(p[kind_p].value)
             text = p[rdf_value].value
             if category == "finding" and (kind not in finding_kinds or
-                                          kind == "headline-finding" and not SHORTFALL_CUE.search(text)):
+                                          kind == "headline-finding" and not states_shortfall(text)):
                 continue
             rep_props, file_name = rep
             insp = p.get(insp_p)
@@ -145,7 +145,7 @@ def _items_from_store_sparql(store, scheme: ThemeScheme | None = None,
         kind = _local(row["kind"].value)
         text = row["text"].value
         if category == "finding" and (kind not in finding_kinds or
-                                      kind == "headline-finding" and not SHORTFALL_CUE.search(text)):
+                                      kind == "headline-finding" and not states_shortfall(text)):
             continue
         val = lambda k: row[k].value if row[k] is not None else None  # noqa: E731
         report_hash = _local(val("rep") or "")
