@@ -138,9 +138,10 @@ def default_issues() -> IssueScheme:
 
 
 # A part ends at '; ', at a bullet or line break, before ' and ensure' / ', and ensure' (and the
-# like: a second ask), and at a sentence end followed by a capital. Parts under 3 words join the one before.
+# like: a second ask, or ', and the quality of ...'), and at a sentence end followed by a capital. Parts under 3 words join the one before.
 _SPLIT = re.compile(r";\s+|\s*[\n\u2022\u25cf\u25aa\uf0b7]\s*|(?<=[a-z)])\.\s+(?=[A-Z])"
-                    r"|,?\s+(?=and (?:ensure|make sure|improve|strengthen|develop|increase|review|establish|take)\b)")
+                    r"|,?\s+(?=and (?:ensure|make sure|improve|strengthen|develop|increase|review|establish|take)\b)"
+                    r"|,\s+and (?=the (?:quality|timeliness|consistency|effectiveness|range|use|impact|frequency|regularity)\b)")
 
 
 def split_parts(text: str) -> list[tuple[int, int]]:
