@@ -152,3 +152,55 @@ def test_judged_pairs_precision_and_recall_hold(evaluation):
     for scope in (WITHIN, ACROSS):  # ahead of plain TF-IDF with as many links
         assert tool[scope].precision > base[scope].precision
     assert evaluation["doncaster"].recall >= 0.75
+
+
+def test_issue_prefilter_gives_a_full_scan_s_answer():
+    """`IssueScheme.candidates` (one pass for every issue's literals) never drops an issue a full scan finds."""
+    import json
+
+    from benchmarks.recurrence_eval import ITEMS
+    from kg.recur import match_issues
+
+    scheme = default_issues()
+
+    def full(text):
+        out = []
+        for issue in scheme.issues:
+            spans = [m.span() for p in issue.patterns for m in p.finditer(text) if m.end() > m.start()]
+            if spans and all(p.search(text) for p in issue.requires) and not any(p.search(text) for p in issue.excludes):
+                out.append(issue.iri)
+        return out
+
+    texts = [json.loads(line)["text"] for line in ITEMS.read_text(encoding="utf-8").splitlines()[::3]]
+    texts += ["The \u212aent placement \u017fufficiency of local placements.", "Supervision IS NOT REGULAR."]
+    for text in texts:
+        assert [m.issue for m in match_issues(text, scheme)] == full(text), text
+
+
+def test_across_councils_takes_region_and_years(sample_store):
+    """--region, --from and --to narrow the across-councils ranking as they narrow the within form."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    store = str(sample_store[0])
+
+    def ranks(*args):
+        r = CliRunner().invoke(main, ["recurring", "--across-councils", "--min", "1", "--format", "json",
+                                      "--store", store, *args])
+        assert r.exit_code == 0, r.stderr
+        return json.loads(r.stdout)
+
+    everything = ranks()
+    assert everything and {c for r in everything for c in r["councils_recurred"]} >= {"Doncaster"}
+    yh = ranks("--region", "Yorkshire and the Humber")
+    assert yh and {c for r in yh for c in r["councils_recurred"] + r["councils_raised_once"]} <= {"Doncaster",
+                                                                                                  "Barnsley"}
+    # Doncaster's reports of 2016-2019 are one inspection (2018): nothing can recur within those years
+    assert ranks("--region", "Yorkshire and the Humber", "--from", "2016", "--to", "2019") == []
+    within = CliRunner().invoke(main, ["recurring", "--council", "Doncaster", "--from", "2013", "--to", "2019",
+                                       "--format", "json", "--store", store])
+    issues = {g["issue"] for g in json.loads(within.stdout)}
+    assert issues == {r["issue"] for r in ranks("--from", "2013", "--to", "2019") if "Doncaster" in r["councils_recurred"]}

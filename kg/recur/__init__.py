@@ -20,7 +20,8 @@ nodes and the items' `kg:theme` assignments with their evidence, all with determ
 from __future__ import annotations
 
 from .groups import IssueRank, Occurrence, RecurrenceGroup, group_links, rank_issues_across
-from .issues import Issue, IssueMatch, IssueScheme, Part, default_issues, item_parts, load_issues, split_parts
+from .issues import (Issue, IssueMatch, IssueScheme, Part, default_issues, item_parts, load_issues, match_issues,
+                     split_parts)
 from .items import (ACROSS, WITHIN, Item, _document_name, _inspection_id, collect_items,
                     item_order, record_date, states_shortfall)
 from .links import (DEFAULT_MIN_SCORE, DEFAULT_TOP_K, METHOD_VERSION, Link, LinkParams, RecurrenceResult,

@@ -122,6 +122,12 @@ def _residual(text: str, spans, drop: frozenset[str]) -> list[str]:
     return _tokens("".join(chars), drop)
 
 
+def _row(M, r: int) -> dict[int, float]:
+    """Row r of a CSR matrix as {column: value} (slicing a scipy row per link is slow)."""
+    lo, hi = M.indptr[r], M.indptr[r + 1]
+    return dict(zip(M.indices[lo:hi].tolist(), M.data[lo:hi].tolist()))
+
+
 def _top_k(a, b, v, k: int):
     """(a, b, score) keeping each a's k best b (ties broken by b)."""
     import numpy as np
@@ -231,9 +237,9 @@ def link_items(items: Sequence[Item], params: LinkParams = LinkParams(),
         if (y.date or "", y.key) < (x.date or "", x.key):
             x, y, ra, rb = y, x, rb, ra
         whole = bare[ra] or bare[rb] or by_iri[issue].min_agreement <= 0 and params.min_score is None
-        wa, wb = (F[ra], F[rb]) if whole else (R[ra], R[rb])
-        common = wa.multiply(wb).tocoo()
-        words = tuple(vocab[c] for _, c in sorted(zip(-common.data, common.col))[:8])
+        M = F if whole else R
+        wa, wb = _row(M, ra), _row(M, rb)
+        words = tuple(vocab[c] for _, c in sorted((-wa[c] * wb[c], c) for c in wa.keys() & wb.keys())[:8])
         if not words:  # a specific issue's link whose parts share no content word: name the issue's own words
             words = tuple(dict.fromkeys(evidence[ra] + evidence[rb]))[:8]
         iss = by_iri[issue]
