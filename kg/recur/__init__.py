@@ -1,21 +1,19 @@
-"""Recurrence: items of different inspections that raise the same issue, and why they were linked.
+"""Recurrence: items of different inspections that raise the same specific issue, and why they were linked.
 
-Input: report records (each knows its council and dates). Output: frozen dataclasses.
+Input: report records (each knows its council and dates), or a built store. Output: frozen dataclasses.
 
-1. `collect_items`: the recommendations of every record, plus findings that state a shortfall
-   (kind `weakness`, and `headline-finding`s that contain a shortfall cue), each with its themes
-   (`kg.themes.assign_themes`, with evidence).
-2. `link_items`: candidate pairs are only items that share a theme (blocking on the theme index);
-   within each theme block the TF-IDF vectors (scikit-learn, fitted on all items) are multiplied
-   as sparse matrices in row chunks and only each item's `top_k` nearest neighbours above
-   `min_score` are kept, so the cost grows with the blocks, not with all pairs of the corpus.
-   A pair is linked when its texts' cosine similarity reaches `min_score`; the link carries the
-   score, the shared theme (the rarest theme the two share, i.e. the most specific) and the method.
-3. `group_links`: per theme, the connected items (through links on that theme) form a recurrence
-   group; its occurrences carry council, report file name, date, kind and verbatim text.
-
-`derived_triples` turns a result into RDF for the `derived` named graph: `kg:RecurrenceLink` n-ary
-nodes and the items' `kg:theme` assignments with their evidence, all with deterministic IRIs.
+- `items`: the recommendations of every kind, weaknesses, and headline findings that state a shortfall
+  (the tone rule, kg/data/tone.yaml); strengths never. Each item is split into parts (`issues`), and
+  a part of a finding that praises is left out.
+- `issues`: the scheme of specific practice issues (ontology/issues.ttl, SKOS, under the themes of
+  ontology/themes.ttl), loaded and checked once; which issues each part carries, with its trigger words.
+- `links`: two parts of different inspections are linked when they carry the same issue and, for a
+  broad issue, their words beyond the issue's trigger words agree (TF-IDF cosine, scikit-learn);
+  each link names the issue, its theme, the words that matched and the score.
+- `groups`: one group per council and issue, occurrences in date order; the issues ranked across
+  councils by the number of councils in which they recurred.
+- `rdf`, `store`: the derived graph (`kg:RecurrenceLink` n-ary nodes, theme assignments), and items
+  read back from a store.
 """
 from __future__ import annotations
 
