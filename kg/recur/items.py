@@ -90,7 +90,7 @@ def item_order(item: Item) -> tuple:
 def linkable_parts(item: Item):
     """The parts of an item that can recur: every part of a recommendation; of a finding (or an area
     for development, worded as a finding) of several parts, those that do not praise (the tone rule:
-    a weakness paragraph's sentence of praise is not an issue)."""
+    a weakness paragraph's sentence of praise is not an issue; a neutral one may carry the shortfall)."""
     from .issues import item_parts
 
     parts = item_parts(item.text)
