@@ -144,7 +144,7 @@ def evaluation():
 
 def test_judged_pairs_precision_and_recall_hold(evaluation):
     """Floors a little under the figures measured when this was written (benchmarks/recurrence_eval.py):
-    within 0.88 / 0.81, across 0.78 / 0.78, Doncaster gold recall 0.83."""
+    within 0.86 / 0.81, across 0.78 / 0.78, Doncaster gold recall 0.83."""
     assert evaluation["missing"] == 0 and evaluation["judged"] >= 150
     tool, base = evaluation["tool"], evaluation["baseline"]
     assert tool[WITHIN].precision >= 0.83 and tool[WITHIN].recall >= 0.75
