@@ -113,6 +113,8 @@ def test_a_council_is_found_by_its_plain_name(store_dir):
 
 
 def test_council_scoped_queries_take_any_name_of_the_council(store_dir):
-    for query in ("recurring-within-council", "recommendation-follow-up"):
+    # recurring-within-council takes the canonical name (a string): bound as the council's IRI, Oxigraph
+    # plans its join over the links badly (over 100 s on the samples); `kg recurring` takes any name
+    for query in ("recommendation-follow-up",):
         a = _csv(store_dir, query, "--council", "City of Doncaster Council")
         assert a and a == _csv(store_dir, query, "--council", "E08000017"), query

@@ -64,27 +64,35 @@ def test_doncaster_history_groups(doncaster_history):
     assert groups and all(g.councils == ("Doncaster",) for g in groups)
     years = {o.date[:4] for g in groups for o in g.occurrences}
     assert min(years) == "2010" and max(years) == "2025"
-    supervision = next(g for g in groups if g.theme_label == "Supervision of social workers")
+    # one group per council and issue: Doncaster's supervision came back at four inspections
+    supervision = next(g for g in groups if g.issue_label == "Quality and reflectiveness of supervision")
+    assert all(l.issue == supervision.issue for l in supervision.links)
     texts = [o.text for o in supervision.occurrences]
     assert any(t.startswith("Not all staff receive regular formal supervision") for t in texts)
     assert "The quality and impact of supervision and management oversight." in texts
     dates = [o.date for o in supervision.occurrences]
     assert dates == sorted(dates) and dates[0].startswith("2010") and dates[-1].startswith("2022")
     d = supervision.as_dict()
-    assert set(d["occurrences"][0]) == {"council", "report", "date", "kind", "text"}
+    assert set(d["occurrences"][0]) == {"council", "report", "date", "kind", "text", "part"}
     assert d["first_raised"] == dates[0] and d["inspections"] >= 3
 
 
 def test_links_explain_themselves(doncaster_history):
+    """Each link names the issue both linked parts carry, its broader theme, the words that matched and its score."""
+    from kg.recur import default_issues, item_parts
+
     result = find_recurrence(doncaster_history)
     items = result._index()
+    issues = default_issues().by_iri()
     assert result.links
     for link in result.links:
         a, b = items[link.source], items[link.target]
         assert a.inspection != b.inspection
         assert (a.date or "") <= (b.date or "")
-        assert link.theme in {m.theme for m in a.themes} & {m.theme for m in b.themes}
-        assert 0 < link.score <= 1 and link.method
+        assert link.issue in {m.issue for m in item_parts(a.text)[link.source_part].issues}
+        assert link.issue in {m.issue for m in item_parts(b.text)[link.target_part].issues}
+        assert link.theme == issues[link.issue].theme and link.issue_label == issues[link.issue].label
+        assert 0 <= link.score <= 1 and link.method and link.words
         assert link.scope == (WITHIN if a.council == b.council else ACROSS)
 
 

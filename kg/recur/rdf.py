@@ -1,0 +1,142 @@
+"""Recurrence as RDF: the `derived` graph's theme assignments and recurrence links."""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from .items import Item
+from .links import Link, LinkParams, RecurrenceResult
+
+def _local(iri: str) -> str:
+    return re.split(r"[#/]", iri)[-1]
+
+
+def item_iri(item: Item):
+    """The item's IRI as the graph mapper mints it (`kg.rdf.item_iri`), as an rdflib URIRef.
+
+    Records without a text hash (gold records) get id:report/<document stem>/<category>/<position>,
+    the mapper's layout with the file stem in place of the text hash.
+    """
+    from rdflib import URIRef
+
+    from ..namespaces import ID
+
+    if item.text_sha256:
+        from ..rdf import item_iri as mapper_item_iri
+
+        return URIRef(mapper_item_iri(item.text_sha256, item.category, item.position).value)
+    report = re.sub(r"[^A-Za-z0-9_.-]", "-", item.document.rsplit(".", 1)[0])
+    return ID[f"report/{report}/{item.category}/{item.position}"]
+
+
+def _part(item: Item, index: int) -> str:
+    from .issues import item_parts
+
+    parts = item_parts(item.text)
+    return parts[index].text if 0 <= index < len(parts) else item.text
+
+
+def link_iri(link: Link):
+    from ..namespaces import ID
+
+    h = hashlib.sha256(f"{link.source}\n{link.target}\n{link.issue or link.theme}".encode()).hexdigest()[:16]
+    return ID[f"recurrence-link/{h}"]
+
+
+def activity_iri(params: LinkParams):
+    from ..namespaces import ID
+
+    h = hashlib.sha256(params.method().encode()).hexdigest()[:12]
+    return ID[f"activity/recurrence-linking/{h}"]
+
+
+def derived_triples(result: RecurrenceResult) -> list[tuple]:
+    """rdflib triples for the `derived` graph: theme assignments with evidence, and recurrence links."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+    from .. import __version__
+    from ..namespaces import KG
+
+    out: list[tuple] = []
+    items = result._index()
+    act = activity_iri(result.params)
+    out += [(act, RDF.type, KG.RecurrenceLinking), (act, RDF.type, PROV.Activity),
+            (act, RDFS.label, Literal("recurrence linking")),
+            (act, KG.method, Literal(result.params.method())),
+            (act, KG.softwareVersion, Literal(__version__))]
+    iris = {}
+    for it in result.items:
+        node = item_iri(it)
+        iris[it.key] = node
+        for m in it.themes:
+            theme = URIRef(m.theme)
+            a = URIRef(f"{node}/theme/{_local(m.theme)}")
+            out += [(node, KG.theme, theme), (node, KG.themeAssignment, a),
+                    (a, RDF.type, KG.ThemeAssignment), (a, KG.assignedTheme, theme),
+                    (a, KG.evidenceText, Literal(m.evidence)),
+                    (a, KG.evidenceStart, Literal(m.start, datatype=XSD.integer)),
+                    (a, KG.evidenceEnd, Literal(m.end, datatype=XSD.integer)),
+                    (a, PROV.wasGeneratedBy, act)]
+    for l in result.links:
+        n = link_iri(l)
+        out += [(n, RDF.type, KG.RecurrenceLink), (n, KG["from"], iris[l.source]), (n, KG.to, iris[l.target]),
+                (n, KG.score, Literal(f"{l.score:.4f}", datatype=XSD.decimal)),
+                (n, KG.sharedTheme, URIRef(l.theme)), (n, KG.scope, Literal(l.scope)),
+                (n, PROV.wasGeneratedBy, act)]
+        if l.issue:
+            out += [(n, KG.issue, URIRef(l.issue)), (n, KG.matchedWords, Literal(" ".join(l.words))),
+                    (n, KG.fromPart, Literal(_part(items[l.source], l.source_part))),
+                    (n, KG.toPart, Literal(_part(items[l.target], l.target_part)))]
+    return out
+
+
+def derived_quads(result: RecurrenceResult):
+    """The same triples as `derived_triples`, as pyoxigraph quads in the `derived` named graph
+    (kg.namespaces.GRAPH_DERIVED), made directly (no rdflib terms on the way: this is the build's path).
+    A generator, so that the store's bulk loader can write while the rest are made."""
+    import pyoxigraph as ox
+    from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+    from .. import __version__
+    from ..namespaces import GRAPH_DERIVED, KG
+
+    g = ox.NamedNode(str(GRAPH_DERIVED))
+    N, L, Q = ox.NamedNode, ox.Literal, ox.Quad
+    rdf_type, prov_gen = N(str(RDF.type)), N(str(PROV.wasGeneratedBy))
+    theme_p, assignment_p, assigned_p = N(str(KG.theme)), N(str(KG.themeAssignment)), N(str(KG.assignedTheme))
+    assignment_c, text_p = N(str(KG.ThemeAssignment)), N(str(KG.evidenceText))
+    start_p, end_p, integer = N(str(KG.evidenceStart)), N(str(KG.evidenceEnd)), N(str(XSD.integer))
+    link_c, from_p, to_p, score_p = N(str(KG.RecurrenceLink)), N(str(KG["from"])), N(str(KG.to)), N(str(KG.score))
+    shared_p, scope_p, decimal = N(str(KG.sharedTheme)), N(str(KG.scope)), N(str(XSD.decimal))
+    issue_p, words_p = N(str(KG.issue)), N(str(KG.matchedWords))
+    from_part_p, to_part_p = N(str(KG.fromPart)), N(str(KG.toPart))
+    items = result._index()
+
+    act = N(str(activity_iri(result.params)))
+    yield from (Q(act, rdf_type, N(str(KG.RecurrenceLinking)), g), Q(act, rdf_type, N(str(PROV.Activity)), g),
+                Q(act, N(str(RDFS.label)), L("recurrence linking"), g),
+                Q(act, N(str(KG.method)), L(result.params.method()), g),
+                Q(act, N(str(KG.softwareVersion)), L(__version__), g))
+    iris: dict[str, ox.NamedNode] = {}
+    themes: dict[str, ox.NamedNode] = {}
+    for it in result.items:
+        iri = str(item_iri(it))
+        node = iris[it.key] = N(iri)
+        for m in it.themes:
+            theme = themes.get(m.theme) or themes.setdefault(m.theme, N(m.theme))
+            a = N(f"{iri}/theme/{_local(m.theme)}")
+            yield from (Q(node, theme_p, theme, g), Q(node, assignment_p, a, g), Q(a, rdf_type, assignment_c, g),
+                        Q(a, assigned_p, theme, g), Q(a, text_p, L(m.evidence), g),
+                        Q(a, start_p, L(str(m.start), datatype=integer), g),
+                        Q(a, end_p, L(str(m.end), datatype=integer), g), Q(a, prov_gen, act, g))
+    for l in result.links:
+        n = N(str(link_iri(l)))
+        theme = themes.get(l.theme) or themes.setdefault(l.theme, N(l.theme))
+        yield from (Q(n, rdf_type, link_c, g), Q(n, from_p, iris[l.source], g), Q(n, to_p, iris[l.target], g),
+                    Q(n, score_p, L(f"{l.score:.4f}", datatype=decimal), g), Q(n, shared_p, theme, g),
+                    Q(n, scope_p, L(l.scope), g), Q(n, prov_gen, act, g))
+        if l.issue:
+            yield from (Q(n, issue_p, N(l.issue), g), Q(n, words_p, L(" ".join(l.words)), g),
+                        Q(n, from_part_p, L(_part(items[l.source], l.source_part)), g),
+                        Q(n, to_part_p, L(_part(items[l.target], l.target_part)), g))
