@@ -22,7 +22,7 @@ HOSTILE = (
     "<http://example.org/> } ; CLEAR ALL",
 )
 BENIGN = {"council": "Doncaster", "string": "Doncaster", "date": "2030-01-01", "integer": "1",
-          "iri": "https://w3id.org/ofsted-kg/id/graph/reference"}
+          "iri": "https://w3id.org/ofsted-kg/id/graph/reference", "region": "Yorkshire and the Humber"}
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -31,7 +31,7 @@ def test_string_values_become_one_literal(value):
     assert isinstance(term, ox.Literal) and term.value == value and term.language is None
 
 
-@pytest.mark.parametrize("kind", ["council", "date", "integer", "iri"])
+@pytest.mark.parametrize("kind", ["council", "region", "date", "integer", "iri"])
 @pytest.mark.parametrize("value", HOSTILE)
 def test_typed_values_are_refused(kind, value):
     with pytest.raises(QueryError) as info:
