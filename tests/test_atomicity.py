@@ -74,14 +74,16 @@ def _state(gs: GraphStore) -> dict:
 
 
 def _reports_written(path: Path) -> int:
-    """Reports in the catalog, seen through a read-only view of a store another process is writing."""
+    """Reports in the catalog, seen through a read-only view of a store another process is writing. While
+    the intent record of a bulk write is there, the batch is not written yet (a kill then undoes it, as it
+    should), so its entries do not count: under load that window was wide enough to be hit."""
     try:
         view = ox.Store.read_only(str(path))
     except (OSError, RuntimeError):  # not there yet, or still being created
         return 0
     try:
         if next(iter(view.quads_for_pattern(ox.NamedNode(_PENDING), None, None, None)), None) is not None:
-            return 0  # a bulk write in progress: its entries are undone if the build dies now, not written
+            return 0
         q = f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ ?s <{KG.status}> "built" }} }}'
         return int(next(iter(view.query(q)))["n"].value)
     except Exception:
@@ -105,10 +107,9 @@ def _writing_a_batch(path: Path) -> bool:
 
 
 def _killed_build(reports: Path, store: Path, *, after: float | None = None, written: int | None = None,
-                  batch: bool = False, force: bool = False) -> bool:
+                  batch: bool = False) -> bool:
     """Run `kg build` and kill it at the moment given; False if it had already finished (not interrupted)."""
-    proc = subprocess.Popen([*KG_CMD, "build", "-q", "-j", "2", "--store", str(store), str(reports),
-                             *(["--force"] if force else [])],
+    proc = subprocess.Popen([*KG_CMD, "build", "-q", "-j", "2", "--store", str(store), str(reports)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         if after is not None:
@@ -175,46 +176,3 @@ def test_a_killed_build_leaves_whole_reports_and_the_next_build_completes_it(rep
     assert after["graphs"] == clean["graphs"]
     assert after["catalog"] == clean["catalog"]
     assert after["derived"] == clean["derived"]
-
-
-def test_a_forced_rebuild_is_bulk_loaded_and_a_kill_mid_batch_leaves_whole_reports(reports, clean, tmp_path):
-    """`kg build --force` replaces the reports through the bulk loader (it is seen writing a batch), and a
-    kill during that batch leaves each report whole or absent; the next build ends as a clean build."""
-    store = tmp_path / "store"
-    for _ in range(3):  # the mid-batch window is short: a rebuild that ended before it was seen is run again
-        shutil.rmtree(store, ignore_errors=True)
-        gs = GraphStore(store)
-        build([reports], gs, jobs=1)
-        del gs
-        gc.collect()
-        if _killed_build(reports, store, batch=True, force=True):
-            break
-    else:
-        pytest.fail("the --force rebuild was never seen bulk-loading a batch")
-
-    gs = GraphStore(store)  # opens cleanly, the interrupted batch undone
-    state = _state(gs)
-    for graph, triples in state["graphs"].items():
-        assert triples == clean["graphs"][graph], f"{graph} is partly written"
-    linked = {g for status, g, _ in state["catalog"].values() if g}
-    assert linked == set(state["graphs"])
-    for path, entry in state["catalog"].items():
-        assert entry == clean["catalog"][path]
-    del gs
-    gc.collect()
-
-    pipeline_version.cache_clear()
-    gs = GraphStore(store)
-    build([reports], gs, jobs=1)
-    after = _state(gs)
-    assert after["graphs"] == clean["graphs"]
-    assert after["catalog"] == clean["catalog"]
-    assert after["derived"] == clean["derived"]
-
-
-def test_a_forced_rebuild_ends_as_a_fresh_build(reports, clean, tmp_path):
-    gs = GraphStore(tmp_path / "store")
-    build([reports], gs, jobs=1)
-    again = build([reports], gs, jobs=2, force=True)
-    assert again.built == len(FILES) and not again.skipped
-    assert _state(gs) == clean

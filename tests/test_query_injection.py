@@ -21,8 +21,8 @@ HOSTILE = (
     "Doncaster\n} LIMIT 0 #",
     "<http://example.org/> } ; CLEAR ALL",
 )
-BENIGN = {"council": "Doncaster", "region": "Yorkshire and The Humber", "string": "Doncaster", "date": "2030-01-01", "integer": "1",
-          "iri": "https://w3id.org/ofsted-kg/id/graph/reference"}
+BENIGN = {"council": "Doncaster", "string": "Doncaster", "date": "2030-01-01", "integer": "1",
+          "iri": "https://w3id.org/ofsted-kg/id/graph/reference", "region": "Yorkshire and the Humber"}
 
 
 @pytest.mark.parametrize("value", HOSTILE)

@@ -166,16 +166,16 @@ LONG = 30  # a column wider than this holds texts; narrower ones (names, dates, 
 
 def _fit(widths: list[int], least: list[int], words: list[int], room: int, headers: Sequence[str]) -> list[int]:
     """Column widths summing to at most `room`. The text columns give way first (the widest first, down
-    to 40 characters), then the others down to their longest word, then their long words (file names)
-    down to the header or ten characters (a file name breaks before a text is squeezed below 40), then
-    the texts down to 20, and at last every column down to its header."""
+    to 40 characters), then the others down to their longest word, the texts down to 20; only then are
+    long words (file names) broken, down to the header or ten characters, and at last every column
+    goes down to its header. A name a user may copy (a query, a file) stays whole while it can."""
     widths = list(widths)
     texts = [i for i, w in enumerate(widths) if w > LONG]
     others = [i for i in range(len(widths)) if i not in texts]
     _shrink(widths, {i: max(least[i], 40) for i in texts}, room)
     _shrink(widths, {i: max(least[i], words[i]) for i in others}, room)
-    _shrink(widths, {i: max(least[i], words[i] if words[i] <= 12 else 0) for i in others}, room)  # file names
     _shrink(widths, {i: max(least[i], 20) for i in texts}, room)
+    _shrink(widths, {i: max(least[i], words[i] if words[i] <= 12 else 0) for i in others}, room)  # file names
     _shrink(widths, dict(enumerate(least)), room)
     _shrink(widths, {i: min(w, max(len(h), 4)) for i, (w, h) in enumerate(zip(widths, headers))}, room)
     return widths
