@@ -74,12 +74,16 @@ def _state(gs: GraphStore) -> dict:
 
 
 def _reports_written(path: Path) -> int:
-    """Reports in the catalog, seen through a read-only view of a store another process is writing."""
+    """Reports in the catalog, seen through a read-only view of a store another process is writing. While
+    the intent record of a bulk write is there, its reports are not written yet (the next open undoes
+    them if the build dies), so they are not counted."""
     try:
         view = ox.Store.read_only(str(path))
     except (OSError, RuntimeError):  # not there yet, or still being created
         return 0
     try:
+        if next(iter(view.quads_for_pattern(ox.NamedNode(_PENDING), None, None, None)), None) is not None:
+            return 0
         q = f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ ?s <{KG.status}> "built" }} }}'
         return int(next(iter(view.query(q)))["n"].value)
     except Exception:
