@@ -59,7 +59,7 @@ def test_the_sheets_hold_the_councils_facts(doncaster):
     assert {r["deadline"] for r in recs} <= {None, "Immediately", "Within three months", "Within six months"}
     recurring = _records(doncaster["Recurring issues"])
     assert recurring and {r["council"] for r in recurring} == {"Doncaster"}
-    assert recurring[0]["theme"] == "Case recording"
+    assert recurring[0]["theme"] == "Supervision of social workers"  # its first group: the quality of supervision
     inspectors = _records(doncaster["Inspectors"])
     leads = {(r["inspector"], r["start"]) for r in inspectors if r["lead"] == "yes"}
     assert ("Catherine Heron", "2025-01-20") in leads and ("Neil Penswick", "2017-11-09") in leads
@@ -136,7 +136,7 @@ def test_format_xlsx_for_tables(store_dir, tmp_path):
                                   "--store", str(store_dir)])
     assert r.exit_code == 0, r.output
     rows = _records(openpyxl.load_workbook(out).active)
-    assert rows and rows[0]["theme"] == "Case recording" and all(r["council"] == "Doncaster" for r in rows)
+    assert rows and rows[0]["issue"] == "Quality and reflectiveness of supervision" and all(r["council"] == "Doncaster" for r in rows)
 
 
 def test_a_text_beginning_with_equals_is_text_not_a_formula(tmp_path):
