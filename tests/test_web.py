@@ -271,4 +271,4 @@ def test_pages_in_a_headless_browser(web, tmp_path, kind):
         colours = im.convert("RGB").getcolors(1 << 20)
         assert colours is None or len(colours) > 50  # something was drawn, not a blank page
     if os.environ.get("KG_WEB_SCREENSHOTS"):  # `KG_WEB_SCREENSHOTS=docs/img pytest ...` refreshes the README's
-        shutil.copy(png, Path(os.environ["KG_WEB_SCREENSHOTS"]) / f"{kind}.png")
+        shutil.copy(png, Path(os.environ["KG_WEB_SCREENSHOTS"]) / f"web-{kind}.png")

@@ -122,17 +122,22 @@ def home_page(gs):
 
     regions = home(gs)
     parts, councils, reports = [], 0, 0
-    for region in regions:
+    empty = [r for r in regions if not r.councils]
+    for region in [r for r in regions if r.councils]:
         rows = []
         for c in region.councils:
             councils += 1
             reports += c.reports
             latest = c.latest
             if latest is not None:
-                areas = " ".join(f'<span title="{e(g.area)}">{chip(g)}</span>' for g in latest.grades
-                                 if g is not latest.overall)
-                graded = (f"{chip(latest.overall)}<div class=areas>{e(latest.framework)}, "
-                          f"{e(latest.date)}{'<br>' + areas if areas else ''}</div>")
+                others = [g for g in latest.grades if g is not latest.overall]
+                areas = ""
+                if others:  # the chips at a glance; the areas they grade when opened (no script needed)
+                    chips = " ".join(f'<span title="{e(g.area)}">{chip(g)}</span>' for g in others)
+                    rows_ = "".join(f"<li>{e(g.area)}: {chip(g)}</li>" for g in others)
+                    areas = f'<details class="areas"><summary>{chips}</summary><ul>{rows_}</ul></details>'
+                graded = (f"{chip(latest.overall)}<div class=areas>{e(latest.framework)}, {e(latest.date)}</div>"
+                          f"{areas}")
             else:
                 graded = '<span class="muted">no graded inspection in the store</span>'
             last = c.last
@@ -144,6 +149,11 @@ def home_page(gs):
         without = (f'<p class="none">No reports in the store: {e(", ".join(region.without))}.</p>'
                    if region.without else "")
         parts.append(f'<section class="region"><h2>{e(region.name)}</h2>{table}{without}</section>')
+    if empty:
+        lists = "".join(f"<li><b>{e(r.name)}</b>: {e(', '.join(r.without))}</li>" for r in empty)
+        parts.append(f'<section class="region"><h2>Regions without reports in the store</h2><details><summary>'
+                     f'{e(", ".join(f"{r.name} ({len(r.without)})" for r in empty))}</summary><ul>{lists}</ul>'
+                     f"</details></section>")
     summary = f"{councils} councils with {reports} reports in the store."
     body = template("home.html").substitute(summary=e(summary), regions="\n".join(parts))
     return page("Councils by region", body)
@@ -278,6 +288,8 @@ def _cell(value) -> str:
         return f'<a href="{council_href(m.group(1))}">{e(m.group(1))}</a>'
     from ..validate import compact
 
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+        return f"<span class=date>{text}</span>"
     return e(compact(text) if text.startswith(("http://", "https://")) else text)
 
 
