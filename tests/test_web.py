@@ -272,3 +272,13 @@ def test_pages_in_a_headless_browser(web, tmp_path, kind):
         assert colours is None or len(colours) > 50  # something was drawn, not a blank page
     if os.environ.get("KG_WEB_SCREENSHOTS"):  # `KG_WEB_SCREENSHOTS=docs/img pytest ...` refreshes the README's
         shutil.copy(png, Path(os.environ["KG_WEB_SCREENSHOTS"]) / f"web-{kind}.png")
+
+
+def test_file_names_in_links_are_escaped():
+    """A report's file name is text from the disk: it is shown, never run as markup."""
+    from kg.web import source_link
+    from kg.web.views import Source
+
+    for page_no in (None, 3):
+        html = source_link(Source("<script>alert(1)</script>.pdf", "/report/0123456789abcdef/x.pdf", page_no))
+        assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;.pdf" in html

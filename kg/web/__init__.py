@@ -79,7 +79,7 @@ def source_link(src, text: str | None = None) -> str:
     """'doncaster_2022.pdf p. 7' linking to that page of the file, or the name alone if the file is gone."""
     if src is None:
         return ""
-    label = text or (f"{src.document} p.&nbsp;{src.page}" if src.page else e(src.document))
+    label = text or (f"{e(src.document)} p.&nbsp;{src.page}" if src.page else e(src.document))
     if src.href is None:
         return f'<span class="muted" title="the file is no longer where the store was built from">{label}</span>'
     return f'<a href="{e(src.href)}">{label}</a>'
