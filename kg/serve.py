@@ -12,7 +12,8 @@ Three layers, each testable without the one above it:
   cannot be cancelled from Python, and a thread cannot be killed); a worker's memory is capped, and
   on Linux it has no network at all.
 - `Endpoint.handle(request)` is the SPARQL Protocol: GET/POST parsing, refusal of updates, the help
-  page. `open_server` wraps it in a stdlib ThreadingHTTPServer with a deep listen backlog and an
+  page, and the pages of the web view (kg.web), which the workers render as they answer queries.
+  `open_server` wraps it in a stdlib ThreadingHTTPServer with a deep listen backlog and an
   idle timeout per connection.
 
 The store is opened read-only, which takes no lock, so `kg build` can keep writing. A read-only view
@@ -450,9 +451,9 @@ def _answer_jobs(conn, handle: _StoreHandle, max_results: int, max_bytes: int) -
             return
         try:
             try:
-                response = evaluate(handle.get(), job, max_results, max_bytes)
+                response = _answer(handle.get(), job, max_results, max_bytes)
             except OSError:
-                response = evaluate(handle.get(force=True), job, max_results, max_bytes)
+                response = _answer(handle.get(force=True), job, max_results, max_bytes)
         except StoreError as e:
             response = error(503, e.one_line(), ("Retry-After", "5"))
         except MemoryError:
@@ -460,6 +461,15 @@ def _answer_jobs(conn, handle: _StoreHandle, max_results: int, max_bytes: int) -
         except Exception as e:  # noqa: BLE001 - one failing query must not end the worker
             response = error(500, f"query failed: {type(e).__name__}: {' '.join(str(e).split())}")
         conn.send(response)
+
+
+def _answer(store, job, max_results: int, max_bytes: int) -> Response:
+    """A SPARQL query (screened by `evaluate`), or a page of the web view (kg.web)."""
+    if isinstance(job, QueryJob):
+        return evaluate(store, job, max_results, max_bytes)
+    from . import web
+
+    return web.render(store, job, max_results, max_bytes)
 
 
 class _Worker:
@@ -568,10 +578,11 @@ class QueryRunner:
                     return error(500, e.one_line())
             try:
                 worker.conn.send(job)
-                if not worker.conn.poll(self.timeout):
+                timeout = max(self.timeout, getattr(job, "min_timeout", 0.0))  # pages: kg.web.PAGE_TIMEOUT
+                if not worker.conn.poll(timeout):
                     self._discard(worker)
-                    return error(503, f"query timed out after {self.timeout:g} s and was stopped; "
-                                      "narrow it down or add a LIMIT", ("X-Query-Timeout", f"{self.timeout:g}"))
+                    return error(503, f"query timed out after {timeout:g} s and was stopped; "
+                                      "narrow it down or add a LIMIT", ("X-Query-Timeout", f"{timeout:g}"))
                 response = worker.conn.recv()
             except (EOFError, OSError):
                 self._discard(worker)
@@ -606,7 +617,15 @@ class Endpoint:
             return error(405, f"{request.method} is not allowed: this endpoint is read-only "
                               "(SPARQL queries by GET or POST only)", ("Allow", "GET, POST"))
         if request.path not in ("/", SPARQL_PATH):
-            return error(404, f"no such page: {request.path}; the SPARQL endpoint is {SPARQL_PATH}")
+            from . import web
+
+            if web.is_page(request.path):
+                if request.method != "GET":
+                    return error(405, f"{request.method} is not allowed on {request.path}: the pages are read-only",
+                                 ("Allow", "GET"))
+                return self.runner.run(self._page_job(request))
+            return error(404, f"no such page: {request.path}; the pages are /, /council/<name or GSS code> and "
+                              f"/query; the SPARQL endpoint is {SPARQL_PATH}")
         if len(request.body) > self.max_body:
             return error(413, f"request body is larger than {self.max_body} bytes")
         params = parse_qs(request.query_string, keep_blank_values=True)
@@ -635,6 +654,8 @@ class Endpoint:
         if query is None:
             queries = params.get("query", [])
             if not queries:
+                if request.method == "GET" and request.path == "/" and not params and _wants_html(request):
+                    return self.runner.run(self._page_job(request))  # the web view's home page
                 if request.method == "GET":
                     return self.page(request)
                 return error(400, "missing query: send it as the `query` form field or as an "
@@ -648,8 +669,17 @@ class Endpoint:
                        tuple(params.get("default-graph-uri", ())), tuple(params.get("named-graph-uri", ())))
         return self.runner.run(job)
 
+    def _page_job(self, request: Request):
+        from .web import PAGE_TIMEOUT, PageJob
+
+        timeout = getattr(self.runner, "timeout", DEFAULT_TIMEOUT)
+        # The query page runs what the user asks: under the query timeout, not the pages' longer one.
+        least = 0.0 if request.path == "/query" else PAGE_TIMEOUT
+        return PageJob(request.path, request.query_string, least, timeout)
+
     def page(self, request: Request) -> Response:
-        """The help page at GET / (HTML, or plain text if the client prefers it)."""
+        """The help page at GET /sparql (HTML, or plain text if the client prefers it), and at GET / for
+        clients that prefer plain text."""
         timeout = getattr(self.runner, "timeout", None)
         limit = getattr(self.runner, "max_results", None)
         host = request.header("host") or f"{DEFAULT_HOST}:{DEFAULT_PORT}"
@@ -686,6 +716,11 @@ class Endpoint:
             f"{html.escape(example)}</textarea><br><button>Run (JSON)</button></form></html>\n"
         )
         return Response(200, "text/html; charset=utf-8", page.encode("utf-8"))
+
+
+def _wants_html(request: Request) -> bool:
+    best = negotiate(request.header("accept"), (("text/html", "html"), ("text/plain", "text")))
+    return best is None or best[1] == "html"
 
 
 def _refuse_update() -> Response:
@@ -754,6 +789,12 @@ class SparqlServer(ThreadingHTTPServer):
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}{SPARQL_PATH}"
+
+    @property
+    def home_url(self) -> str:
+        """The web view's home page (kg.web)."""
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/"
 
 
 def open_server(store: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,

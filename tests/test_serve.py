@@ -229,10 +229,22 @@ def test_bad_requests_get_a_clear_status(request_args, status):
 
 
 def test_help_page():
-    html, _ = _handle(path="/")
-    text, _ = _handle(path="/", headers={"Accept": "text/plain"})
+    html, _ = _handle(path="/sparql")
+    text, _ = _handle(path="/", headers={"Accept": "text/plain"})  # GET / in a browser is the web view's home
     assert html.content_type.startswith("text/html") and b"<form" in html.body
     assert text.content_type.startswith("text/plain") and b"/sparql" in text.body and b"read-only" in text.body
+
+
+def test_pages_go_to_the_workers_as_page_jobs_and_only_by_get():
+    from kg.web import PAGE_TIMEOUT, PageJob
+
+    _, home = _handle(path="/")
+    _, council = _handle(path="/council/Doncaster")
+    _, query = _handle(path="/query", qs="query=ASK%7B%7D")
+    assert home == [PageJob("/", "", PAGE_TIMEOUT, 1.0)] and council[0].path == "/council/Doncaster"
+    assert query == [PageJob("/query", "query=ASK%7B%7D", 0.0, 1.0)]  # user SPARQL: the query timeout only
+    response, jobs = _handle(method="POST", path="/council/Doncaster", body=b"x")
+    assert response.status == 405 and jobs == []
 
 
 @pytest.fixture(scope="module")
@@ -425,7 +437,7 @@ def test_timeout_stops_the_query_and_the_server_goes_on(endpoint_url):
 
 
 def test_help_page_over_http(endpoint_url):
-    h, body = curl(endpoint_url.rsplit("/", 1)[0] + "/")
+    h, body = curl(endpoint_url)
     assert h[":status"] == "200" and h["content-type"].startswith("text/html") and "SPARQL" in body
 
 

@@ -23,9 +23,16 @@ stopped (503), and one that needs more than --max-memory-mb fails (500); results
 The store is opened read-only, so `kg build` can write to it meanwhile; answers follow the
 store after each build. Listens on 127.0.0.1 only unless --host says otherwise.
 
+A web view beside it, for a browser (read-only, no scripts, nothing loaded from elsewhere):
+/ lists the councils by region with their latest grades; /council/NAME (any name or GSS code)
+shows a council's timeline, grades, recommendations with deadlines and due dates, recurring
+issues and the changes between its last two inspections, each item linking to the page of the
+report it was read from (/report/...: only files of the store's catalog); /query runs the named
+queries or SPARQL (screened as the endpoint screens it) into a table.
+
 \b
 Examples:
-  kg serve                                   # http://127.0.0.1:{lib.DEFAULT_PORT}/sparql
+  kg serve                                   # http://127.0.0.1:{lib.DEFAULT_PORT}/sparql, web view at /
   kg serve --store ./store --port 8000 --timeout 30 --max-results 50000
   curl -H 'Accept: text/csv' --data-urlencode \\
        'query=SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g' \\
@@ -60,7 +67,7 @@ def serve_command(store, host, port, timeout, max_results, max_result_mb, max_me
         logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not _is_loopback(host):
         echo_err(f"warning: listening on {host}: anyone who can reach this address can query the graph")
-    echo_err(f"Serving {store} read-only at {server.url} (Ctrl-C to stop)")
+    echo_err(f"Serving {store} read-only at {server.url} (Ctrl-C to stop); web view at {server.home_url}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the workers on `kill` too
     try:
         server.serve_forever()
