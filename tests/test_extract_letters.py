@@ -20,7 +20,8 @@ import pytest
 
 from kg.extract import extract_record
 from kg.extract.dates import find_dates
-from kg.extract.metadata import _date_notes, extract_metadata
+from kg.extract.metadata import extract_metadata
+from kg.extract.metadata.report_dates import date_notes as _date_notes
 from kg.read import read_bytes, read_source
 
 from .conftest import REPO
