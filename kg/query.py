@@ -57,6 +57,7 @@ class NamedQuery:
 class QueryResult:
     columns: tuple[str, ...]
     rows: tuple[dict, ...]  # column -> RDF term (pyoxigraph) or None
+    kind: str = "select"  # select | ask | triples (a CONSTRUCT or DESCRIBE: rows of subject, predicate, object)
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -205,6 +206,18 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> dict:
     return {ox.Variable(name): bind_value(declared[name], v) for name, v in values.items()}
 
 
+def undeclared_params(values: Mapping[str, Any]) -> tuple[Param, ...]:
+    """Parameters for SPARQL text that declares none (`kg graph --query '...' --param c=...`), typed by
+    their values: an IRI (http..., https..., urn:..., no space) is bound as an IRI, a Python int as an
+    integer, anything else as a plain string."""
+    def kind(v: Any) -> str:
+        if isinstance(v, int) and not isinstance(v, bool):
+            return "integer"
+        text = str(v)
+        return "iri" if text.startswith(("http://", "https://", "urn:")) and " " not in text else "string"
+    return tuple(Param(name, kind(v), "") for name, v in values.items())
+
+
 def run_query(store, query: NamedQuery | str, params: Mapping[str, str] | None = None) -> QueryResult:
     """Run a SELECT (or ASK/CONSTRUCT) query over the union of all graphs of `store`: a `kg.store.GraphStore`
     (or an in-memory pyoxigraph Store of the same `query` signature, as the picture code builds)."""
@@ -227,10 +240,11 @@ def run_query(store, query: NamedQuery | str, params: Mapping[str, str] | None =
         return QueryResult(cols, rows)
     if isinstance(res, ox.QueryBoolean):
         return QueryResult(("result",), ({"result": ox.Literal("true" if bool(res) else "false",
-                                                               datatype=ox.NamedNode(XSD + "boolean"))},))
+                                                               datatype=ox.NamedNode(XSD + "boolean"))},), "ask")
     triples = list(res)
     return QueryResult(("subject", "predicate", "object"),
-                       tuple({"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in triples))
+                       tuple({"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in triples),
+                       "triples")
 
 
 @lru_cache(maxsize=1)
@@ -272,4 +286,4 @@ def rows_as_plain(result: QueryResult, compact_iris: bool = False, names: bool =
 
 
 __all__ = ["NamedQuery", "Param", "QueryResult", "load_queries", "get_query", "resolve_query", "run_query",
-           "bind", "rows_as_plain", "plain"]
+           "bind", "undeclared_params", "rows_as_plain", "plain"]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -10,10 +12,13 @@ from click.testing import CliRunner
 from kg.cli import main
 from kg.errors import QueryError
 from kg.netview import (RESERVED_ATTRIBUTES, Filters, cap_nodes, council_timeline, inspections,
-                        inspector_council_graph, open_store, run_query, scalar_copy, theme_inspection_graph,
-                        to_networkx, write_graph)
+                        inspector_council_graph, open_store, scalar_copy, theme_inspection_graph, to_networkx,
+                        write_graph)
+from kg.paths import queries_dir
+from kg.query import load_queries, parse_query_file, parse_query_text, run_query
 
 
+ROOT = Path(__file__).resolve().parent.parent
 DONCASTER = "https://w3id.org/ofsted-kg/id/council/E08000017"
 
 
@@ -32,9 +37,15 @@ def whole(store):
     return to_networkx(store)
 
 
+def select(store, sparql: str, **params) -> tuple[dict, ...]:
+    """The rows of SPARQL text, its parameters declared as IRIs (kg.query binds only declared ones)."""
+    header = "".join(f"# param: {name} (iri)\n" for name in params)
+    return run_query(store, parse_query_text(header + sparql), params).rows
+
+
 def count(store, sparql: str, **params) -> int:
     """A COUNT query's ?n; bound parameters must be selected too (SPARQL SEP-0007), so group by them."""
-    rows = list(run_query(store, sparql, params))
+    rows = select(store, sparql, **params)
     return int(rows[0]["n"].value) if rows else 0
 
 
@@ -106,7 +117,7 @@ def test_select_rows_become_edges_with_literal_attributes(store):
     q = """SELECT ?c ?i (COUNT(DISTINCT ?r) AS ?recs) WHERE {
              ?i kg:inspected ?c . ?r a kg:Recommendation ; kg:inspection ?i } GROUP BY ?c ?i"""
     g = to_networkx(store, q)
-    rows = list(run_query(store, q))
+    rows = select(store, q)
     assert g.number_of_edges() == len(rows)
     assert sum(d["recs"] for *_, d in g.edges(data=True)) == count(
         store, "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a kg:Recommendation ; kg:inspection ?i . ?i kg:inspected ?c }")
@@ -244,3 +255,28 @@ def test_cli_graph_export(store_dir, tmp_path):
     assert r.exit_code == 2 and r.stderr.startswith("Error: ")
     r = CliRunner().invoke(main, ["graph", "--store", str(tmp_path / "none"), "-o", str(out)])
     assert r.exit_code == 2 and "no graph store" in r.stderr
+
+
+# ------------------------------------------------------------------------------------- the views' queries
+
+VIEW_QUERIES = sorted((queries_dir() / "views").glob("*.rq"))
+
+
+def test_the_views_read_their_sparql_from_query_files():
+    """The pictures' queries are files of queries/views/ (not SPARQL strings in code), each one used by a view."""
+    code = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "kg" / "netview").glob("*.py")))
+    assert VIEW_QUERIES
+    assert not re.search(r"\b(?:SELECT|CONSTRUCT)\b[^\n]*\bWHERE\b", code)
+    assert all(f'"{p.stem}"' in code for p in VIEW_QUERIES)
+
+
+@pytest.mark.parametrize("path", VIEW_QUERIES, ids=lambda p: p.stem)
+def test_every_view_query_answers_on_the_samples(store, path):
+    """Each view query has a title and a description and answers on the samples with a value in every
+    column in some row. They are not named queries: `kg query --list` does not offer them."""
+    q = parse_query_file(path)
+    assert q.title != q.name and q.description
+    result = run_query(store, q)
+    assert result.rows, f"{path.name} returns no rows on the samples"
+    assert not [c for c in result.columns if all(r.get(c) is None for r in result.rows)]
+    assert all(Path(n.path).parent != path.parent for n in load_queries())
