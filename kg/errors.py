@@ -87,3 +87,14 @@ class ServeError(KgError):
 
 class PushError(KgError):
     """Pushing the graph to a remote SPARQL store failed (unreachable, refused, auth...)."""
+
+
+def optional_module(name: str, missing: KgError):
+    """The module `name` of an optional extra (matplotlib, openpyxl), or `missing` raised: its one line says
+    how to install the extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise missing from exc

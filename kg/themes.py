@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import RuleFileError
 from .paths import ontology_dir
 from .scan import may_match
+from .schemefiles import read_scheme_file
 
 THEMES_FILE = "themes.ttl"
 
@@ -57,47 +57,24 @@ class ThemeScheme:
 
 def load_scheme(path: str | Path | None = None) -> ThemeScheme:
     """Read a theme scheme from Turtle; every pattern must compile (else RuleFileError naming the file)."""
-    from rdflib import Graph, Literal
-    from rdflib.namespace import RDF, SKOS
+    from rdflib.namespace import SKOS
 
     from .namespaces import KG
 
     path = Path(path) if path is not None else ontology_dir() / THEMES_FILE
-    g = Graph()
-    try:
-        g.parse(path, format="turtle")
-    except FileNotFoundError as exc:
-        raise RuleFileError("theme scheme not found", source=str(path)) from exc
-    except Exception as exc:  # rdflib raises several parser error types
-        raise RuleFileError(f"theme scheme is not valid Turtle: {exc}", source=str(path)) from exc
-
-    scheme = KG["themes"]
+    sf = read_scheme_file(path, "theme")
     themes = []
-    for concept in sorted(set(g.subjects(SKOS.inScheme, scheme)), key=str):
-        if (concept, RDF.type, SKOS.Concept) not in g:
-            continue
-        label = g.value(concept, SKOS.prefLabel)
-        definition = g.value(concept, SKOS.definition)
-        if label is None or definition is None:
-            raise RuleFileError(f"theme {concept} needs skos:prefLabel and skos:definition", source=str(path))
-        patterns = []
-        for lit in sorted(g.objects(concept, KG.pattern), key=str):
-            if not isinstance(lit, Literal):
-                raise RuleFileError(f"theme {concept}: kg:pattern must be a literal", source=str(path))
-            try:
-                patterns.append(re.compile(str(lit), re.IGNORECASE))
-            except re.error as exc:
-                raise RuleFileError(f"theme {concept}: pattern {str(lit)!r} does not compile: {exc}",
-                                    source=str(path)) from exc
-        phrases = tuple(sorted(str(p) for p in g.objects(concept, SKOS.hiddenLabel)))
+    for concept, label, definition in sf.concepts(KG["themes"]):
+        patterns = list(sf.patterns(concept, KG.pattern))
+        phrases = tuple(sorted(str(p) for p in sf.graph.objects(concept, SKOS.hiddenLabel)))
         for p in phrases:
             patterns.append(re.compile(r"\b" + re.escape(p) + r"\b", re.IGNORECASE))
         if not patterns:
-            raise RuleFileError(f"theme {concept} has no kg:pattern or skos:hiddenLabel", source=str(path))
+            raise sf.error(f"theme {concept} has no kg:pattern or skos:hiddenLabel")
         combined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
-        themes.append(Theme(str(concept), str(label), str(definition), tuple(patterns), phrases, combined))
+        themes.append(Theme(str(concept), label, definition, tuple(patterns), phrases, combined))
     if not themes:
-        raise RuleFileError("no skos:Concept in kg:themes", source=str(path))
+        raise sf.error("no skos:Concept in kg:themes")
     return ThemeScheme(str(path), tuple(themes))
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Sequence
 
-from .errors import KgError, QueryError
+from .errors import KgError, QueryError, optional_module
 from .filters import Scope
 from .namespaces import PREFIXES
 from .query import plain
@@ -39,12 +39,8 @@ class Sheet:
 
 
 def _openpyxl():
-    try:
-        import openpyxl  # noqa: PLC0415
-    except ImportError as exc:
-        raise KgError("spreadsheets need openpyxl, which is not installed",
-                      hint="pip install 'ofsted-kg[xlsx]' (or pip install openpyxl)") from exc
-    return openpyxl
+    return optional_module("openpyxl", KgError("spreadsheets need openpyxl, which is not installed",
+                                               hint="pip install 'ofsted-kg[xlsx]' (or pip install openpyxl)"))
 
 
 def _value(v: Any) -> Any:

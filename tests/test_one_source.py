@@ -3,6 +3,7 @@ left in code. Each check greps the repository for the rule's literal; the rename
 extractors read declared flags, not rule ids (renaming an id in the YAML changes nothing)."""
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -27,6 +28,19 @@ def files_with(regex: str, *globs: str, flags: int = 0) -> set[str]:
         for path in ROOT.glob(g):
             if path.is_file() and pattern.search(path.read_text(encoding="utf-8", errors="replace")):
                 out.add(path.relative_to(ROOT).as_posix())
+    return out
+
+
+def code_strings(glob: str) -> list[tuple[str, str]]:
+    """(file, text) of every string literal of the Python files of `glob`, docstrings left out."""
+    out = []
+    for path in sorted(ROOT.glob(glob)):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {id(n.body[0].value) for n in ast.walk(tree)
+                if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and n.body
+                and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        out += [(path.relative_to(ROOT).as_posix(), n.value) for n in ast.walk(tree)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]
     return out
 
 
@@ -63,6 +77,21 @@ def test_report_type_codes_are_not_listed_in_the_mapper_or_the_extractor():
 def test_grade_names_are_not_spelled_in_the_mapper():
     assert files_with(r"[\"'](?:adequate|satisfactory|requires improvement)", "kg/rdf/*.py",
                       flags=re.IGNORECASE) == set()
+
+
+def test_grade_names_are_only_in_the_schemes():
+    """The extractor reads the grade names and their numbers from ontology/schemes.ttl: grades.yaml keeps only
+    how a word of a name may be printed, and no extractor spells a name."""
+    from kg.extract.judgements import grade_of
+    from kg.rdf.schemes import schemes
+
+    names = [n for n in schemes().grade_names if n.replace(" ", "").isalpha()]
+    assert {"Outstanding", "Requires improvement to be good", "Satisfactory"} <= set(names)
+    alternation = "|".join(re.escape(n) for n in names)
+    assert files_with(rf"\b(?:{alternation})\b", "kg/data/grades.yaml", flags=re.IGNORECASE) == set()
+    spelled = re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE)
+    assert {path for path, s in code_strings("kg/extract/**/*.py") if spelled.search(s)} == set()
+    assert all(grade_of(n.upper()) == (n, schemes().grade_names[n]) for n in names)
 
 
 def test_framework_dates_of_the_grade_scales_are_only_in_the_schemes():

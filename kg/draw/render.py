@@ -6,6 +6,7 @@ import html
 from functools import lru_cache
 from pathlib import Path
 
+from ..errors import optional_module
 from .scene import FONT_FAMILY, Circle, Curve, DrawError, Rect, Scene, Text
 
 FORMATS = ("png", "svg", "html")
@@ -22,12 +23,8 @@ def _asset(name: str) -> str:
 # --------------------------------------------------------------------------------------------- #
 
 def _require_matplotlib():
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise DrawError("PNG and SVG pictures need matplotlib",
-                        hint="pip install 'ofsted-kg[draw]', or draw --format html") from exc
-    return Figure
+    return optional_module("matplotlib.figure", DrawError("PNG and SVG pictures need matplotlib",
+                                                          hint="pip install 'ofsted-kg[draw]', or draw --format html")).Figure
 
 
 def render_matplotlib(scene: Scene, path: Path, fmt: str) -> None:

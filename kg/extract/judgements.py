@@ -18,21 +18,33 @@ from functools import lru_cache
 from ..read import SourceText
 from ..records import Judgement, Span
 from ..segment import Segmented, collapse, known_heading
+from ..rdf.schemes import schemes
 from ..rules import load_rule_file
 
 
 @lru_cache(maxsize=None)
+def _grade_names() -> tuple[tuple[str, int, str], ...]:
+    """(name, number, pattern) of every grade name, longest first: the labels and kg:rank of the grade concepts
+    of ontology/schemes.ttl, each word as printed (grades.yaml `words`), words apart by any space."""
+    forms = {e["word"].casefold(): e["pattern"] for e in load_rule_file("grades.yaml")["words"]}
+    out = [(name, rank, r"\s+".join(forms.get(w.casefold(), re.escape(w.casefold())) for w in name.split()))
+           for name, rank in schemes().grade_names.items()
+           if name.replace(" ", "").isalpha()]  # 'Grade 3' is a grade number, not a name
+    return tuple(sorted(out, key=lambda x: (-len(x[0]), x[0])))
+
+
+@lru_cache(maxsize=None)
 def grade_regex() -> str:
-    """Alternation of every grade label of grades.yaml, longest first, spaces as \\s+."""
-    return "|".join(f"(?:{e['pattern']})" for e in load_rule_file("grades.yaml")["grades"])
+    """Alternation of every grade name, longest first."""
+    return "|".join(f"(?:{pattern})" for _, _, pattern in _grade_names())
 
 
 def grade_of(text: str) -> tuple[str, int] | None:
-    """(label, number) of a printed grade ('requires / improvement to be good' -> 3)."""
+    """(name, number) of a printed grade ('requires / improvement to be good' -> 3)."""
     t = collapse(text)
-    for e in load_rule_file("grades.yaml")["grades"]:
-        if re.fullmatch(e["pattern"], t, re.IGNORECASE):
-            return e["label"], int(e["number"])
+    for name, number, pattern in _grade_names():
+        if re.fullmatch(pattern, t, re.IGNORECASE):
+            return name, number
     return None
 
 

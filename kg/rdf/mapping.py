@@ -429,14 +429,19 @@ class _Mapper:
                 b.add(node, k("section"), text(j.section))
             self.evidence(node, j.span)
 
+    def stated_item(self, category: str, position: int, cls: str, kinds, it) -> ox.NamedNode:
+        """The node of a recommendation or finding with its kind (a concept of `kinds`), its text and section."""
+        node = self.item(category, position, cls)
+        self.b.add(node, k("kind"), N(kinds[slug(it.kind)]))
+        self.b.add(node, VALUE, text(it.text))
+        if it.section:
+            self.b.add(node, k("section"), text(it.section))
+        return node
+
     def recommendations(self) -> None:
         b = self.b
         for n, rec in enumerate(self.r.recommendations, 1):
-            node = self.item("recommendation", n, "Recommendation")
-            b.add(node, k("kind"), N(REC_KIND[slug(rec.kind)]))
-            b.add(node, VALUE, text(rec.text))
-            if rec.section:
-                b.add(node, k("section"), text(rec.section))
+            node = self.stated_item("recommendation", n, "Recommendation", REC_KIND, rec)
             if rec.deadline:
                 b.add(node, k("deadlineGroup"), N(DEADLINE[slug(rec.deadline)]))
                 rule = schemes().due_rules.get(rec.deadline)
@@ -451,11 +456,5 @@ class _Mapper:
                 self.evidence(node, para, prop="supportedBy", node=f"{node.value}/support/{m}")
 
     def findings(self) -> None:
-        b = self.b
         for n, fnd in enumerate(self.r.findings, 1):
-            node = self.item("finding", n, "Finding")
-            b.add(node, k("kind"), N(FINDING_KIND[slug(fnd.kind)]))
-            b.add(node, VALUE, text(fnd.text))
-            if fnd.section:
-                b.add(node, k("section"), text(fnd.section))
-            self.evidence(node, fnd.span)
+            self.evidence(self.stated_item("finding", n, "Finding", FINDING_KIND, fnd), fnd.span)

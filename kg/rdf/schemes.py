@@ -25,6 +25,7 @@ class Schemes:
     grade_scales: dict = field(default_factory=dict)  # report-type code -> scale ('2009', 'sif', 'ilacs')
     grade_labels: dict = field(default_factory=dict)  # scale -> (normalised prefLabels, normalised hiddenLabels)
     graded_from: tuple = ()  # (first day, scale) of each grade scheme, earliest first
+    grade_names: dict = field(default_factory=dict)  # every grade name (prefLabel, hiddenLabel) as written -> kg:rank
 
     @property
     def report_types(self) -> tuple[str, ...]:
@@ -36,11 +37,7 @@ class Schemes:
 def schemes() -> Schemes:
     """Look-up tables read from ontology/schemes.ttl (loaded once)."""
     path = ontology_dir() / "schemes.ttl"
-    store = ox.Store()
-    try:
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
-    except (OSError, SyntaxError) as exc:
-        raise RuleFileError(f"cannot load the concept schemes: {exc}", source=str(path)) from exc
+    store = _load_turtle(path, "the concept schemes")
     areas: dict[str, str] = {}
     for row in store.query(f"""SELECT ?c ?l WHERE {{ ?c <{SKOS_NS}inScheme> <{AREA}scheme> .
                                {{ ?c <{SKOS_NS}prefLabel> ?l }} UNION {{ ?c <{SKOS_NS}hiddenLabel> ?l }} }}"""):
@@ -66,14 +63,28 @@ def schemes() -> Schemes:
         f"SELECT ?n ?s WHERE {{ ?c <{SKOS_NS}inScheme> <{REPORT_TYPE}scheme> ; <{SKOS_NS}notation> ?n ;"
         f" <{KG}gradeScale> ?s }}")}
     grade_labels: dict[str, tuple[set, set]] = {}
-    for r in store.query(f"SELECT ?c ?p ?l WHERE {{ ?c <{KG}rank> ?r ; ?p ?l ."
+    grade_names: dict[str, int] = {}
+    for r in store.query(f"SELECT ?c ?p ?l ?r WHERE {{ ?c <{KG}rank> ?r ; ?p ?l ."
                          f" FILTER(?p IN (<{SKOS_NS}prefLabel>, <{SKOS_NS}hiddenLabel>)) }}"):
         pref, hidden = grade_labels.setdefault(_grade_scale_of(r["c"].value), (set(), set()))
         (pref if r["p"].value.endswith("prefLabel") else hidden).add(_norm(r["l"].value))
+        if grade_names.setdefault(r["l"].value, int(r["r"].value)) != int(r["r"].value):
+            raise RuleFileError(f"the grade name {r['l'].value!r} has two ranks", source=str(path))
     graded_from = tuple(sorted((date.fromisoformat(r["d"].value), _scale(r["s"].value)) for r in store.query(
         f"SELECT ?s ?d WHERE {{ ?s <{KG}gradedFrom> ?d }}")))
     return Schemes(areas, grades, labels(REPORT_TYPE), labels(BOARD_KIND), max_days, due, board_names, scales,
-                   {k: (frozenset(p), frozenset(h)) for k, (p, h) in grade_labels.items()}, graded_from)
+                   {k: (frozenset(p), frozenset(h)) for k, (p, h) in grade_labels.items()}, graded_from,
+                   dict(sorted(grade_names.items())))
+
+
+def _load_turtle(path, what: str) -> ox.Store:
+    """A Turtle rule file (schemes, shapes) in an in-memory store; unreadable or invalid -> RuleFileError."""
+    store = ox.Store()
+    try:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    except (OSError, SyntaxError) as exc:
+        raise RuleFileError(f"cannot load {what}: {exc}", source=str(path)) from exc
+    return store
 
 
 def _scale(scheme_iri: str) -> str:
@@ -111,11 +122,7 @@ def letter_lag_days() -> int:
     sh:maxInclusive of the letter-lag shape (shapes/report.ttl), so the extractor's date note and the
     validator's warning share one threshold."""
     path = shapes_dir() / "report.ttl"
-    store = ox.Store()
-    try:
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
-    except (OSError, SyntaxError) as exc:
-        raise RuleFileError(f"cannot load the shapes: {exc}", source=str(path)) from exc
+    store = _load_turtle(path, "the shapes")
     rows = list(store.query(f"SELECT ?d WHERE {{ ?s <{SH}path> <{KG}letterLagDays> ; <{SH}maxInclusive> ?d }}"))
     if len(rows) != 1:
         raise RuleFileError("expected one sh:maxInclusive on kg:letterLagDays", source=str(path))

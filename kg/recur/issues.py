@@ -102,38 +102,18 @@ def _gates(scheme: IssueScheme):
     return finder, contained, need
 
 
-def _compile(g, concept, prop, path) -> tuple[re.Pattern, ...]:
-    from rdflib import Literal
-
-    out = []
-    for lit in sorted(g.objects(concept, prop), key=str):
-        if not isinstance(lit, Literal):
-            raise RuleFileError(f"issue {concept}: {prop.n3(g.namespace_manager)} must be a literal", source=str(path))
-        try:
-            out.append(re.compile(str(lit), re.IGNORECASE))
-        except re.error as exc:
-            raise RuleFileError(f"issue {concept}: pattern {str(lit)!r} does not compile: {exc}",
-                                source=str(path)) from exc
-    return tuple(out)
-
-
 def load_issues(path: str | Path | None = None, themes=None) -> IssueScheme:
     """Read the issue scheme; every pattern must compile and every issue's broader theme must be a theme
     of the theme scheme (else RuleFileError naming the file)."""
-    from rdflib import Graph
-    from rdflib.namespace import RDF, SKOS
+    from rdflib.namespace import SKOS
 
     from ..namespaces import KG
+    from ..schemefiles import read_scheme_file
     from ..themes import default_scheme
 
     path = Path(path) if path is not None else ontology_dir() / ISSUES_FILE
-    g = Graph()
-    try:
-        g.parse(path, format="turtle")
-    except FileNotFoundError as exc:
-        raise RuleFileError("issue scheme not found", source=str(path)) from exc
-    except Exception as exc:  # rdflib raises several parser error types
-        raise RuleFileError(f"issue scheme is not valid Turtle: {exc}", source=str(path)) from exc
+    sf = read_scheme_file(path, "issue")
+    g = sf.graph
     theme_iris = {t.iri for t in (themes or default_scheme()).themes}
     scheme = KG["issues"]
     agreement = g.value(scheme, KG.minAgreement)
@@ -142,17 +122,12 @@ def load_issues(path: str | Path | None = None, themes=None) -> IssueScheme:
     except (TypeError, ValueError) as exc:
         raise RuleFileError("kg:issues needs a numeric kg:minAgreement", source=str(path)) from exc
     issues = []
-    for concept in sorted(set(g.subjects(SKOS.inScheme, scheme)), key=str):
-        if (concept, RDF.type, SKOS.Concept) not in g:
-            continue
-        label, definition = g.value(concept, SKOS.prefLabel), g.value(concept, SKOS.definition)
+    for concept, label, definition in sf.concepts(scheme):
         broader = g.value(concept, SKOS.broader)
-        if label is None or definition is None:
-            raise RuleFileError(f"issue {concept} needs skos:prefLabel and skos:definition", source=str(path))
         if broader is None or str(broader) not in theme_iris:
             raise RuleFileError(f"issue {concept}: skos:broader must be a theme of kg:themes, not {broader}",
                                 source=str(path))
-        patterns = _compile(g, concept, KG.pattern, path)
+        patterns = sf.patterns(concept, KG.pattern)
         if not patterns:
             raise RuleFileError(f"issue {concept} has no kg:pattern", source=str(path))
         own = g.value(concept, KG.minAgreement)
@@ -160,9 +135,8 @@ def load_issues(path: str | Path | None = None, themes=None) -> IssueScheme:
             agree = float(own) if own is not None else min_agreement
         except ValueError as exc:
             raise RuleFileError(f"issue {concept}: kg:minAgreement must be a number", source=str(path)) from exc
-        issues.append(Issue(str(concept), str(label), str(definition), str(broader), patterns,
-                            _compile(g, concept, KG.requiresPattern, path),
-                            _compile(g, concept, KG.excludePattern, path), agree,
+        issues.append(Issue(str(concept), label, definition, str(broader), patterns,
+                            sf.patterns(concept, KG.requiresPattern), sf.patterns(concept, KG.excludePattern), agree,
                             re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)))
     if not issues:
         raise RuleFileError("no skos:Concept in kg:issues", source=str(path))
