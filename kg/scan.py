@@ -23,6 +23,27 @@ except ImportError:  # Python 3.10
     import sre_parse as P  # type: ignore[no-redef]
 
 
+def _through(op, av, walk, merge):
+    """What `walk` finds in a node every match passes through: a group, a repeat of at least once, or a branch
+    whose every alternative has it (`merge` joins their answers); None for any other node."""
+    if op is C.SUBPATTERN:
+        return walk(av[-1])
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
+        return walk(av[2])
+    if op is C.BRANCH:
+        alts = [walk(b) for b in av[1]]
+        return merge(alts) if alts and all(alts) else None
+    return None
+
+
+def _one_of_literals(alts):
+    return frozenset().union(*(a[0] for a in alts)), min(a[1] for a in alts)
+
+
+def _one_of_chars(alts):
+    return frozenset().union(*alts)
+
+
 def _required(items) -> tuple[frozenset[str], int] | None:
     """(alternatives, shortest length): one of the literals every match of the parsed items contains."""
     best: tuple[frozenset[str], int] | None = None
@@ -39,15 +60,7 @@ def _required(items) -> tuple[frozenset[str], int] | None:
             run.append(chr(av))
             continue
         close()
-        found = None
-        if op is C.SUBPATTERN:
-            found = _required(av[-1])
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
-            found = _required(av[2])
-        elif op is C.BRANCH:
-            alts = [_required(b) for b in av[1]]
-            if alts and all(alts):
-                found = (frozenset().union(*(a[0] for a in alts)), min(a[1] for a in alts))
+        found = _through(op, av, _required, _one_of_literals)
         if found and (best is None or found[1] > best[1]):
             best = found
     close()
@@ -252,13 +265,8 @@ def _required_chars(items) -> frozenset[str] | None:
                     chars = None  # a negated class or a category: any character
                     break
             found = frozenset(chars) if chars else None
-        elif op is C.SUBPATTERN:
-            found = _required_chars(av[-1])
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
-            found = _required_chars(av[2])
-        elif op is C.BRANCH:
-            alts = [_required_chars(b) for b in av[1]]
-            found = frozenset().union(*alts) if alts and all(alts) else None
+        else:
+            found = _through(op, av, _required_chars, _one_of_chars)
         if found:
             return found
     return None

@@ -253,10 +253,8 @@ def recurrence_scene(g: nx.Graph, notes: Sequence[str] = ()) -> Scene:
                 "how many of its items did. Coloured themes recur in two or more inspections; grey ones were "
                 "raised once. Circle size = number of items; inspections are coloured by their overall grade.")
     cv = _Canvas(1100)
-    notes = list(notes)
-    if not themes:
-        notes.append("no themes in this view: build the store with themes (kg build, kg recurring) or widen the filters")
-    cv.header(title, subtitle, notes)
+    cv.header(title, subtitle, notes, missing=None if themes else
+              "no themes in this view: build the store with themes (kg build, kg recurring) or widen the filters")
     cv.legend([("circle", GRADE_COLOURS[r], GRADE_NAMES[r]) for r in (1, 2, 3, 4, None)], title="Inspections:")
     cv.legend([("line:1.5", "#777777", "1 item"), ("line:4", "#777777", "3 items"), ("line:7", "#777777", "6+ items"),
                ("circle", "#bdbdbd", "theme raised once")], title="Lines:")
@@ -309,10 +307,7 @@ def inspectors_scene(g: nx.Graph, notes: Sequence[str] = ()) -> Scene:
     subtitle = ("Lines join an inspector to each council they inspected; line width = number of inspections, dark "
                 "lines where they led at least one. Circles are sized by number of inspections.")
     cv = _Canvas(1000)
-    notes = list(notes)
-    if not people:
-        notes.append("no inspectors in this view: widen the filters")
-    cv.header(title, subtitle, notes)
+    cv.header(title, subtitle, notes, missing=None if people else "no inspectors in this view: widen the filters")
     cv.legend([("line:3", LEAD_COLOUR, "led an inspection there"), ("line:3", TEAM_COLOUR, "team member only"),
                ("circle", "#f0a04b", "inspector"), ("circle", "#6a51a3", "council")], title="Key:")
 

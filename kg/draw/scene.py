@@ -136,8 +136,10 @@ class _Canvas:
     def add(self, *marks: Mark) -> None:
         self.marks.extend(marks)
 
-    def header(self, title: str, subtitle: str, notes: Sequence[str]) -> None:
+    def header(self, title: str, subtitle: str, notes: Sequence[str], *, missing: str | None = None) -> None:
+        """Title, subtitle and notes; `missing` is a last note, saying what the view has none of."""
         m = self.margin
+        notes = [*notes, missing] if missing else notes
         for line in wrap(title, self.width - 2 * m, 19, 3):
             self.add(Text(m, self.y + 11, line, 19, bold=True))
             self.y += 26
