@@ -24,49 +24,22 @@ import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from . import __version__
 from .errors import StoreError, storable
+from .fingerprint import pipeline_version  # noqa: F401 - build.py and the tests take it from here
 from .namespaces import DCTERMS, GRAPH_CATALOG, GRAPH_DERIVED, GRAPH_REFERENCE, ID, KG
 from .namespaces import PROV as _PROV
 from .namespaces import RDF as _RDF
 from .namespaces import XSD as _XSD
-from .paths import data_dir, ontology_dir
 
 DCT, PROV, XSD, RDF_TYPE = str(DCTERMS), str(_PROV), str(_XSD), str(_RDF.type)
 SPECIAL_GRAPHS = {str(GRAPH_REFERENCE), str(GRAPH_CATALOG), str(GRAPH_DERIVED)}
 REPORT_GRAPH_PREFIX = str(ID["graph/report/"])
 _PENDING = str(ID["catalog/pending-write"])  # the intent record of a bulk write in progress (`_load_reports`)
-
-
-# Modules that do not shape a report graph: changing them must not force a full rebuild.
-_NOT_IN_FINGERPRINT = {"cli", "__pycache__", "build.py", "store.py", "validate.py", "query.py", "export.py",
-                       "stats.py", "serve.py", "push.py", "draw", "netview", "recur", "themes.py"}
-
-
-@lru_cache(maxsize=1)
-def pipeline_version() -> str:
-    """Fingerprint of everything that shapes a report graph: reading, extraction and mapping code, their
-    rules and data, and the ontology. A change to any of them makes the next build rebuild every file
-    instead of skipping it.
-    """
-    pkg = Path(__file__).resolve().parent
-    kinds = {".py", ".yaml", ".csv", ".ttl", ".json", ".txt"}
-    rules = data_dir()  # kg/data, or the rule files of $KG_RULES_DIR in its place
-    files = [p for p in sorted(pkg.rglob("*")) if p.is_file() and p.suffix in kinds
-             and not _NOT_IN_FINGERPRINT & set(p.relative_to(pkg).parts) and p.parent != pkg / "data"]
-    files += [p for p in sorted(rules.glob("*")) if p.is_file() and p.suffix in kinds]
-    files += sorted(ontology_dir().glob("*.ttl"))
-    h = hashlib.sha256(__version__.encode())
-    for p in dict.fromkeys(files):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return f"{__version__}+{h.hexdigest()[:12]}"
 
 
 def file_sha256(path: str | Path) -> str:
