@@ -47,7 +47,7 @@ _PENDING = str(ID["catalog/pending-write"])  # the intent record of a bulk write
 
 
 # Modules that do not shape a report graph: changing them must not force a full rebuild.
-_NOT_IN_FINGERPRINT = {"cli", "__pycache__", "build.py", "store.py", "validate.py", "query.py", "export.py",
+_NOT_IN_FINGERPRINT = {"cli", "__pycache__", "build.py", "store.py", "validate.py", "entities.py", "query.py", "export.py",
                        "stats.py", "serve.py", "push.py", "draw.py", "netview.py", "recur.py", "recur", "themes.py"}
 
 

@@ -17,6 +17,13 @@ IRIs (all under `kg.namespaces.ID`):
 - person           `person/<normalised name>`; boards `council/<GSS>/board/<kind or name>`; services
                    `council/<GSS>/service/<name>`; partners `org/<name>` (generic names such as 'police'
                    are scoped to the council: `council/<GSS>/partner/police`)
+- mention          `report/<text hash 16>/<board|service|partner>/<position>`,
+                   `report/<text hash 16>/membership/<key>/organisation`
+
+Shared entities (people, boards, services, organisations, roles, posts) are only linked to from a report
+graph: the report's own nodes say who or what, with the name as printed (inspection-team entries and
+memberships for people, mentions for organisations). Their types, names and labels are stated once, in
+the entities graph, computed from those nodes by `ontology/entities.rq` (kg.entities).
 
 Due dates: a recommendation with a deadline group gets `kg:dueDate` = the inspection's last day plus
 the months of its deadline's `kg:dueDateRule` (`ontology/schemes.ttl`), the day clamped to the end of a
@@ -38,7 +45,7 @@ from ..namespaces import BOARD_KIND, DEADLINE, FINDING_KIND, ID, ONS_GEO, OFSTED
 from ..records import ReportRecord, Span
 from ..resolve import CouncilEntry, council_by_gss
 from .schemes import grade_scale, schemes
-from .terms import (ALT, LABEL, PREF, TYPE, VALUE, N, _norm, _parse_date, add_months, council_iri, dct, en, foaf,
+from .terms import (TYPE, VALUE, N, _norm, _parse_date, add_months, council_iri, dct, en, foaf,
                     inspection_iri, integer, item_iri, k, oa, org, person_iri, prov, report_iri, slug, text,
                     text_iri, time_, xsd_date)
 
