@@ -151,3 +151,25 @@ def test_a_build_stopped_before_the_entities_graph_is_recomputed_is_finished_by_
     again = build([folder], store, jobs=1)
     assert again.built == 0
     assert _entities(store) == clean
+
+
+def test_a_broken_entities_rule_stops_with_its_file_named(tmp_path, monkeypatch):
+    from kg import entities
+    from kg.errors import RuleFileError
+    from kg.rules import check_rule_files
+
+    broken = tmp_path / "entities.rq"
+    broken.write_text("CONSTRUCT { ?s a ?c } WHERE { ?s a ?c ", encoding="utf-8")
+    monkeypatch.setattr(entities, "rule_path", lambda: broken)
+    entities.entity_rule.cache_clear()
+    try:
+        with pytest.raises(RuleFileError) as err:
+            entities.entity_rule()
+        assert str(broken) in err.value.one_line() and "not valid SPARQL" in err.value.one_line()
+        assert any(e is not None and str(broken) in e.one_line() for _, e in check_rule_files())
+        broken.write_text("SELECT * WHERE { ?s ?p ?o }", encoding="utf-8")
+        entities.entity_rule.cache_clear()
+        with pytest.raises(RuleFileError, match="must be a CONSTRUCT"):
+            entities.entity_rule()
+    finally:
+        entities.entity_rule.cache_clear()

@@ -288,6 +288,8 @@ class _Mapper:
             b.add(m, k("kind"), N(BOARD_KIND[kind]))
             for alias in board.also_printed_as:
                 b.add(m, k("alsoPrintedAs"), text(alias))
+            # the name the board goes by, only to match the report's other mentions of it (addressees,
+            # "addressed to"); the label stated in the graph is the entities rule's (ontology/entities.rq)
             label = (f"{r.council.canonical} {schemes().board_names.get(kind, board.name_as_printed)}"
                      if generic and r.council.canonical else board.name_as_printed)
             for name in (board.name_as_printed, *board.also_printed_as, label):
