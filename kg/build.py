@@ -13,8 +13,8 @@ duplicate, and is not built again.
 Every write carries each report graph with its catalog entry, all or nothing (new reports are bulk-loaded
 a batch at a time behind an intent record, see kg.store; a report that replaces an older graph or entry
 is one SPARQL update), so a build killed at any moment leaves each report fully present or absent; the
-next build finishes the job, including the derived graph (recomputed whenever the set of report graphs differs from the one it
-was computed from).
+next build finishes the job, including the entities and derived graphs (recomputed whenever the set of report graphs
+differs from the one they were computed from).
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .entities import refresh_entities
 from .errors import KgError, LimitError
 from .pipeline import Outcome, error_line, process_paths
 from .namespaces import report_graph
@@ -224,6 +225,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     links = None
     if changed or reference_updated:
         gs.record_build(build_iri, started, now(), version)
+    refresh_entities(gs, force=changed or reference_updated)  # the shared entities, stated once (kg.entities)
     digest = gs.derived_digest()
     if changed or reference_updated or gs.recorded_derived_digest() != digest:
         # themes and recurrence links follow the reports (also after a build killed before this point)

@@ -26,6 +26,7 @@ LA_TYPE = Namespace(_DEF + "la-type/")
 GRAPH_REFERENCE = ID["graph/reference"]  # ontology, concept schemes, gazetteer facts
 GRAPH_CATALOG = ID["graph/catalog"]  # build runs and file metadata (timestamps live here only)
 GRAPH_DERIVED = ID["graph/derived"]  # themes' recurrence links, regenerated per build
+GRAPH_ENTITIES = ID["graph/entities"]  # people, boards, services, organisations named by reports: stated once
 
 
 def report_graph(text_sha256: str):

@@ -105,6 +105,7 @@ def _check_flags(file: Path, key: str, line: int, item: dict, plain: set, declar
 
 def _loaders() -> list[tuple[Path, Callable[[], object]]]:
     """(file, the function that loads and checks it) for every rule file the pipeline reads."""
+    from .entities import entity_rule
     from .extract.metadata import load_people_rules, load_type_rules
     from .rdf import schemes
     from .read import load_rules
@@ -120,7 +121,7 @@ def _loaders() -> list[tuple[Path, Callable[[], object]]]:
             (data / "la_lookup.csv", load_councils), (data / "council_names.yaml", load_council_names),
             (data / "normalise.yaml", load_rules), (data / "recurrence_stopwords.txt", domain_stop_words),
             (onto / "themes.ttl", default_scheme), (onto / "issues.ttl", default_issues),
-            (onto / "schemes.ttl", schemes)]
+            (onto / "schemes.ttl", schemes), (onto / "entities.rq", entity_rule)]
     return out
 
 

@@ -10,6 +10,8 @@ Graph layout:
 - `id:graph/catalog`  which file was built into which graph, from which bytes (sha256), by which
   pipeline version, and the build runs with their timestamps. Timestamps live only here, so report
   graphs are byte-identical across rebuilds;
+- `id:graph/entities`  what the people, boards, services, organisations, roles and posts the reports name
+  are and are called, stated once (computed from the report graphs by kg.entities);
 - `id:graph/derived`  recurrence links (written by another stage).
 
 A file is skipped when the catalog already has its path with the same byte hash and pipeline version.
@@ -31,13 +33,13 @@ import pyoxigraph as ox
 
 from .errors import StoreError, storable
 from .fingerprint import pipeline_version  # noqa: F401 - build.py and the tests take it from here
-from .namespaces import DCTERMS, GRAPH_CATALOG, GRAPH_DERIVED, GRAPH_REFERENCE, ID, KG
+from .namespaces import DCTERMS, GRAPH_CATALOG, GRAPH_DERIVED, GRAPH_ENTITIES, GRAPH_REFERENCE, ID, KG
 from .namespaces import PROV as _PROV
 from .namespaces import RDF as _RDF
 from .namespaces import XSD as _XSD
 
 DCT, PROV, XSD, RDF_TYPE = str(DCTERMS), str(_PROV), str(_XSD), str(_RDF.type)
-SPECIAL_GRAPHS = {str(GRAPH_REFERENCE), str(GRAPH_CATALOG), str(GRAPH_DERIVED)}
+SPECIAL_GRAPHS = {str(GRAPH_REFERENCE), str(GRAPH_CATALOG), str(GRAPH_DERIVED), str(GRAPH_ENTITIES)}
 REPORT_GRAPH_PREFIX = str(ID["graph/report/"])
 _PENDING = str(ID["catalog/pending-write"])  # the intent record of a bulk write in progress (`_load_reports`)
 
@@ -209,12 +211,19 @@ class GraphStore:
         return "sha256:" + h.hexdigest()
 
     def recorded_derived_digest(self) -> str | None:
-        q = f"SELECT ?v WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{GRAPH_DERIVED}> <{DCT}identifier> ?v }} }}"
+        return self.recorded_digest(str(GRAPH_DERIVED))
+
+    def record_derived_digest(self, digest: str) -> None:
+        self.record_digest(str(GRAPH_DERIVED), digest)
+
+    def recorded_digest(self, graph: str) -> str | None:
+        """What a computed graph (derived, entities) was last computed from, as recorded in the catalog."""
+        q = f"SELECT ?v WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{graph}> <{DCT}identifier> ?v }} }}"
         rows = list(self.store.query(q))
         return rows[0]["v"].value if rows else None
 
-    def record_derived_digest(self, digest: str) -> None:
-        g = f"<{GRAPH_DERIVED}>"
+    def record_digest(self, graph: str, digest: str) -> None:
+        g = f"<{graph}>"
         self._update(f"""DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ {g} <{DCT}identifier> ?x }} }} ;
             INSERT DATA {{ GRAPH <{GRAPH_CATALOG}> {{ {g} <{DCT}identifier> {_lit(digest)} }} }}""")
 
@@ -400,16 +409,25 @@ class GraphStore:
         self._update(f"DROP SILENT GRAPH <{graph}> ; INSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}")
 
     def replace_derived(self, quads: Iterable[ox.Quad]) -> None:
-        """Replace the derived graph with `quads` (already in that graph) through the bulk APIs: into an
-        empty graph, `Store.bulk_extend`; otherwise only the difference is written (the quads no longer
-        there removed one by one, the new ones added with `bulk_extend`), since removing a whole graph of
-        hundreds of thousands of quads is slow. These steps are not one transaction, so the recorded
-        derived digest is removed first and put back only after them all: a write interrupted in between
-        leaves no digest, and the next build recomputes the graph."""
-        graph = ox.NamedNode(str(GRAPH_DERIVED))
-        recorded = self.recorded_derived_digest()
+        """Replace the derived graph with `quads` (already in that graph): `replace_computed`."""
+        self.replace_computed(str(GRAPH_DERIVED), quads)
+
+    def replace_entities(self, triples: Iterable[ox.Triple]) -> None:
+        """Replace the entities graph with `triples`: `replace_computed`."""
+        g = ox.NamedNode(str(GRAPH_ENTITIES))
+        self.replace_computed(str(GRAPH_ENTITIES), (ox.Quad(t.subject, t.predicate, t.object, g) for t in triples))
+
+    def replace_computed(self, graph_iri: str, quads: Iterable[ox.Quad]) -> None:
+        """Replace a graph computed from the others (derived, entities) with `quads` (already in that graph)
+        through the bulk APIs: into an empty graph, `Store.bulk_extend`; otherwise only the difference is
+        written (the quads no longer there removed one by one, the new ones added with `bulk_extend`), since
+        removing a whole graph of hundreds of thousands of quads is slow. These steps are not one
+        transaction, so the graph's recorded digest is removed first and put back only after them all: a
+        write interrupted in between leaves no digest, and the next build recomputes the graph."""
+        graph = ox.NamedNode(graph_iri)
+        recorded = self.recorded_digest(graph_iri)
         try:
-            self._update(f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{GRAPH_DERIVED}> <{DCT}identifier> ?x }} }}")
+            self._update(f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{graph_iri}> <{DCT}identifier> ?x }} }}")
             if next(iter(self.store.quads_for_pattern(None, None, None, graph)), None) is None:
                 # an empty graph: stream the quads into the bulk loader, which builds its files in threads of
                 # its own while the quads are still being made
@@ -429,7 +447,7 @@ class GraphStore:
         except OSError as exc:
             raise StoreError(f"cannot write to the graph store: {exc}") from exc
         if recorded is not None:
-            self.record_derived_digest(recorded)
+            self.record_digest(graph_iri, recorded)
 
     def _update(self, sparql: str) -> None:
         try:

@@ -2,9 +2,11 @@
 
 Strategy (fast and predictable):
 
-- each report graph is checked on its own with `shapes/report.ttl` (core SHACL only), together with
+- each report graph is checked on its own with `shapes/report.ttl` (core SHACL only), and what it says
+  about the people and organisations it names (kg.entities) with `shapes/entities.ttl`, together with
   the `rdf:type` / `skos:inScheme` statements of the reference graph, so class and scheme checks on
   councils and concepts work without dragging 150 councils into every run;
+- the entities graph (those people and organisations, stated once) with `shapes/entities.ttl`;
 - the reference graph (ontology, schemes, gazetteer) is checked once with `shapes/reference.ttl`;
 - rules that span reports (two reports disagreeing on an inspection's dates, a span past the end of
   its text) are SPARQL queries over the whole store.
@@ -23,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from .errors import ValidationError
-from .namespaces import GRAPH_DERIVED, GRAPH_REFERENCE, KG, PREFIXES
+from .namespaces import GRAPH_DERIVED, GRAPH_ENTITIES, GRAPH_REFERENCE, KG, PREFIXES
 from .namespaces import SH as _SH
 from .paths import shapes_dir
 
@@ -86,12 +88,13 @@ def compact(iri: str | None) -> str | None:
 
 # ------------------------------------------------------------------------------------ shapes
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def load_shapes(which: str = "all") -> Graph:
-    """Shapes of `shapes/`: 'report', 'reference' or 'all' (every .ttl file)."""
+    """Shapes of `shapes/`: 'report', 'entities', 'reference', 'derived', several joined by '+'
+    ('report+entities'), or 'all' (every .ttl file)."""
     files = sorted(shapes_dir().glob("*.ttl"))
     if which != "all":
-        files = [f for f in files if f.stem == which]
+        files = [f for f in files if f.stem in which.split("+")]
     if not files:
         raise ValidationError(f"no shapes found for {which!r}", source=str(shapes_dir()))
     g = Graph()
@@ -221,23 +224,38 @@ def _order(r: ValidationResult):
 
 def validate_report_graph(ntriples: str | Iterable, report: str | None = None, graph: str | None = None
                           ) -> list[ValidationResult]:
-    """Check one report graph (N-Triples text, or pyoxigraph triples) with shapes/report.ttl, together with
-    the reference skeleton of the nodes its triples point at."""
+    """Check one report graph (N-Triples text, or pyoxigraph triples) with shapes/report.ttl, and what it
+    says about the entities it names (kg.entities) with shapes/entities.ttl, together with the reference
+    skeleton of the nodes its triples point at."""
+    from .entities import report_entity_triples
+
     if not isinstance(ntriples, str):
         ntriples = "".join(f"{t} .\n" for t in ntriples)
+    ntriples += "".join(f"{t} .\n" for t in report_entity_triples(ntriples))
+    return _validate_with_skeleton(ntriples, load_shapes("report+entities"), report, graph)
+
+
+def validate_entities(ntriples: str) -> list[ValidationResult]:
+    """Check the entities graph (N-Triples text) with shapes/entities.ttl: where reports disagree about an
+    entity (a partner given two kinds) shows here."""
+    return _validate_with_skeleton(ntriples, load_shapes("entities"), "entities", str(GRAPH_ENTITIES))
+
+
+def _validate_with_skeleton(ntriples: str, shapes: Graph, report: str | None, graph: str | None
+                            ) -> list[ValidationResult]:
     if engine() == "turbo":  # the text goes to pyshacl-turbo as it is (no Store, no rdflib terms)
         import pyshacl_turbo
 
         skeleton = reference_skeleton_nt()
         extra = "".join(skeleton.get(iri, "") for iri in dict.fromkeys(_OBJECT_IRI.findall(ntriples)))
-        return _run_turbo(pyshacl_turbo.Input(ntriples + extra, "nt", None, {}), load_shapes("report"), report, graph)
+        return _run_turbo(pyshacl_turbo.Input(ntriples + extra, "nt", None, {}), shapes, report, graph)
     data = Graph()
     data.parse(data=ntriples, format="nt")
     skeleton = reference_skeleton()
     for o in set(data.objects()):  # only the reference nodes this report points at
         for t in skeleton.get(o, ()):
             data.add(t)
-    return _run(data, load_shapes("report"), report, graph)
+    return _run(data, shapes, report, graph)
 
 
 def validate_mapped(report_graph, report: str | None = None) -> list[ValidationResult]:
@@ -301,11 +319,14 @@ def validate_store(graph_store, progress=None) -> ValidationReport:
         results.extend(validate_report_graph(graph_store.graph_ntriples(g), report=name or g, graph=g))
         if progress:
             progress(g)
+    entities = graph_store.graph_ntriples(str(GRAPH_ENTITIES))
+    if entities:
+        results.extend(validate_entities(entities))
     derived = graph_store.graph_ntriples(str(GRAPH_DERIVED))
     if derived:
         results.extend(validate_derived(derived))
     results.extend(cross_report_checks(graph_store))
-    return ValidationReport(tuple(results), len(graphs) + 1 + bool(derived))
+    return ValidationReport(tuple(results), len(graphs) + 1 + bool(entities) + bool(derived))
 
 
 def validate_derived(ntriples: str) -> list[ValidationResult]:
@@ -316,4 +337,4 @@ def validate_derived(ntriples: str) -> list[ValidationResult]:
 
 
 __all__ = ["engine", "to_rdflib", "ValidationResult", "ValidationReport", "validate_store", "validate_report_graph", "validate_mapped",
-           "validate_reference", "validate_derived", "cross_report_checks", "load_shapes", "compact"]
+           "validate_reference", "validate_derived", "validate_entities", "cross_report_checks", "load_shapes", "compact"]

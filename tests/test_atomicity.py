@@ -5,7 +5,8 @@ identical to a clean build.
 `kg build` runs as a subprocess over a few samples; it is killed after a wall-clock delay, or as soon
 as a read-only view of the store shows N reports written (the moment that just follows, the build is
 writing the next report, its failure entry, the build record or the derived graph), or as soon as
-it shows the intent record of a bulk write (kg.store), i.e. while new reports are being loaded.
+it shows the intent record of a bulk write (kg.store), i.e. while new reports are being loaded. The next
+build ends with the entities and derived graphs of a clean build, too.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import build
-from kg.namespaces import GRAPH_CATALOG, GRAPH_DERIVED, KG
+from kg.namespaces import GRAPH_CATALOG, GRAPH_DERIVED, GRAPH_ENTITIES, KG
 from kg.store import _PENDING, REPORT_GRAPH_PREFIX, GraphStore, pipeline_version
 
 from .conftest import SAMPLES
@@ -45,7 +46,7 @@ def reports(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def clean(reports, tmp_path_factory) -> dict:
-    """Report graphs, derived graph and catalog of a clean, uninterrupted build."""
+    """Report graphs, entities and derived graphs and catalog of a clean, uninterrupted build."""
     path = tmp_path_factory.mktemp("atomic-clean") / "store"
     gs = GraphStore(path)
     summary = build([reports], gs, jobs=1)
@@ -69,6 +70,7 @@ def _state(gs: GraphStore) -> dict:
     return {
         "graphs": {g: gs.graph_ntriples(g) for g in gs.report_graphs()},
         "derived": gs.graph_ntriples(str(GRAPH_DERIVED)),
+        "entities": gs.graph_ntriples(str(GRAPH_ENTITIES)),
         "catalog": _catalog(gs.store),
     }
 
@@ -176,3 +178,4 @@ def test_a_killed_build_leaves_whole_reports_and_the_next_build_completes_it(rep
     assert after["graphs"] == clean["graphs"]
     assert after["catalog"] == clean["catalog"]
     assert after["derived"] == clean["derived"]
+    assert after["entities"] == clean["entities"]

@@ -97,11 +97,28 @@ def test_letter_lag_is_precomputed(seed000):
 
 
 def test_boards_resolve_within_a_report(seed000):
+    from kg.entities import report_entity_triples
+
     src, rg = seed000
     board = str(ID["council/E08000017/board/safeguarding-children-board"])
-    names = {t.object.value for t in rg.triples if t.subject.value == board}
+    names = {t.object.value for t in report_entity_triples(rg.ntriples()) if t.subject.value == board}
     assert "Doncaster Safeguarding Children Board" in names
     assert "Local Safeguarding Children Board" in names  # also printed as
+
+
+def test_a_report_graph_states_nothing_about_shared_entities_but_its_own_mentions(seed000):
+    """People and organisations are typed and named once, in the entities graph: the report graph only
+    links to them (who inspected, with the name printed; which boards it mentions, with spans)."""
+    src, rg = seed000
+    shared = ("person/", "org/", "role/", "council/")
+    about_shared = {t.predicate.value for t in rg.triples
+                    if t.subject.value.removeprefix(str(ID)).startswith(shared)}
+    # a council's printed name and a board's evidence are the report's own statements
+    assert about_shared <= {str(KG.nameAsPrinted), str(KG.evidence)}, about_shared
+    lamb = str(ID["person/gary-lamb"])
+    assert not [t for t in rg.triples if t.subject.value == lamb]
+    printed = {t.object.value for t in rg.triples if t.predicate.value == str(KG.nameAsPrinted)}
+    assert "Gary Lamb" in printed  # on the inspection-team entry
 
 
 def test_record_without_council_still_maps():

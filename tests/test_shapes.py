@@ -144,12 +144,14 @@ BROKEN_TRIPLES = [
      "exactly one person"),
     ("association without role", lambda s: "", lambda t: t.predicate.value == "http://www.w3.org/ns/prov#hadRole",
      "one role"),
-    ("post without organisation", lambda s: "", lambda t: t.predicate.value == "http://www.w3.org/ns/org#postIn",
-     "exactly one organisation"),
+    ("post without organisation", lambda s: "",
+     lambda t: t.predicate.value == "http://www.w3.org/ns/org#organization", "exactly one organisation"),
     ("instant without date", lambda s: "", lambda t: t.predicate.value == "http://www.w3.org/2006/time#inXSDDate",
      "exactly one valid date"),
-    ("board without name", lambda s: "", lambda t: t.predicate.value == "http://www.w3.org/2004/02/skos/core#prefLabel",
-     "needs a name"),
+    ("board without name", lambda s: "", lambda t: t.predicate.value == str(KG.nameAsPrinted)
+     and "/board/" in t.subject.value, "needs the name it prints"),
+    ("inspector without name", lambda s: "", lambda t: t.predicate.value == str(KG.nameAsPrinted)
+     and "/association/" in t.subject.value, "name as printed"),
     ("partner of two kinds", lambda s: "", None, None),
 ]
 
@@ -163,12 +165,27 @@ def test_shapes_fire_on_broken_triples(good, src, name, extra, drop, message):
     assert any(message in m for m in messages), messages
 
 
-def test_partner_given_two_kinds_is_a_warning(good, src):
-    partner = next(t.subject.value for t in map_record(good, src).triples
-                   if t.object.value == str(KG.PartnerOrganisation))
-    extra = f"<{partner}> <http://www.w3.org/ns/org#classification> <https://w3id.org/ofsted-kg/def/partner-kind/other> .\n"
-    results = _check(good, src, extra)
-    assert any("different kinds" in m for m in _messages(results, "Warning"))
+def test_partner_given_two_kinds_by_two_reports_is_a_warning_of_the_entities_graph(good, src):
+    """Each report alone is fine; the entities graph, where both reports' facts meet, is validated too."""
+    from kg.entities import refresh_entities
+    from kg.namespaces import GRAPH_ENTITIES
+    from kg.rdf import SourceFacts, reference_triples
+    from kg.validate import validate_store
+
+    first = good.partner_organisations[0]
+    other_kind = "other" if first.kind != "other" else "health"
+    later = replace(good, partner_organisations=(replace(first, kind=other_kind),))
+    gs = GraphStore(None)
+    gs.ensure_reference(reference_triples())
+    for record, facts in ((good, src), (later, SourceFacts("later.txt", "e" * 64, "f" * 64, "text", src.text))):
+        rg = map_record(record, facts)
+        assert not any("different kinds" in m for m in _messages(validate_report_graph(rg.ntriples()), "Warning"))
+        gs.store.extend(rg.quads())
+    refresh_entities(gs)
+    assert gs.graph_ntriples(str(GRAPH_ENTITIES))
+    results = validate_store(gs).results
+    kinds = [r for r in results if "different kinds" in r.message]
+    assert [(r.severity, r.report) for r in kinds] == [("Warning", "entities")], kinds
 
 
 def test_reference_graph_conforms_and_its_shapes_fire(monkeypatch):

@@ -63,6 +63,9 @@ def test_the_sheets_hold_the_councils_facts(doncaster):
     inspectors = _records(doncaster["Inspectors"])
     leads = {(r["inspector"], r["start"]) for r in inspectors if r["lead"] == "yes"}
     assert ("Catherine Heron", "2025-01-20") in leads and ("Neil Penswick", "2017-11-09") in leads
+    # one row per inspector and inspection: a person named by several reports is not repeated per report
+    team = [(r["inspector"], r["start"], r["report"]) for r in inspectors]
+    assert len(team) == len(set(team)), sorted(t for t in team if team.count(t) > 1)
 
 
 def _page_text(path: str, page: int) -> str:

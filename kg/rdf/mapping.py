@@ -17,6 +17,13 @@ IRIs (all under `kg.namespaces.ID`):
 - person           `person/<normalised name>`; boards `council/<GSS>/board/<kind or name>`; services
                    `council/<GSS>/service/<name>`; partners `org/<name>` (generic names such as 'police'
                    are scoped to the council: `council/<GSS>/partner/police`)
+- mention          `report/<text hash 16>/<board|service|partner>/<position>`,
+                   `report/<text hash 16>/membership/<key>/organisation`
+
+Shared entities (people, boards, services, organisations, roles, posts) are only linked to from a report
+graph: the report's own nodes say who or what, with the name as printed (inspection-team entries and
+memberships for people, mentions for organisations). Their types, names and labels are stated once, in
+the entities graph, computed from those nodes by `ontology/entities.rq` (kg.entities).
 
 Due dates: a recommendation with a deadline group gets `kg:dueDate` = the inspection's last day plus
 the months of its deadline's `kg:dueDateRule` (`ontology/schemes.ttl`), the day clamped to the end of a
@@ -38,7 +45,7 @@ from ..namespaces import BOARD_KIND, DEADLINE, FINDING_KIND, ID, ONS_GEO, OFSTED
 from ..records import ReportRecord, Span
 from ..resolve import CouncilEntry, council_by_gss
 from .schemes import grade_scale, schemes
-from .terms import (ALT, LABEL, PREF, TYPE, VALUE, N, _norm, _parse_date, add_months, council_iri, dct, en, foaf,
+from .terms import (TYPE, VALUE, N, _norm, _parse_date, add_months, council_iri, dct, en, foaf,
                     inspection_iri, integer, item_iri, k, oa, org, person_iri, prov, report_iri, slug, text,
                     text_iri, time_, xsd_date)
 
@@ -277,46 +284,45 @@ class _Mapper:
             kind = slug(board.kind)
             generic = kind != "other-board"
             iri = f"{self.scope}/board/{kind if generic else 'other/' + slug(board.name_as_printed)}"
-            node = N(iri)
-            for cls in (k("Board"), org("OrganizationalCollaboration"), org("Organization")):
-                b.add(node, TYPE, cls)
-            b.add(node, org("classification"), N(BOARD_KIND[kind]))
-            if self.council is not None:
-                b.add(node, k("boardOf"), self.council)
+            m = self.mention(N(iri), k("Board"), f"board/{i}", board.name_as_printed)
+            b.add(m, k("kind"), N(BOARD_KIND[kind]))
+            for alias in board.also_printed_as:
+                b.add(m, k("alsoPrintedAs"), text(alias))
+            # the name the board goes by, only to match the report's other mentions of it (addressees,
+            # "addressed to"); the label stated in the graph is the entities rule's (ontology/entities.rq)
             label = (f"{r.council.canonical} {schemes().board_names.get(kind, board.name_as_printed)}"
                      if generic and r.council.canonical else board.name_as_printed)
-            b.add(node, PREF, en(label))
-            b.add(node, k("nameAsPrinted"), text(board.name_as_printed))
-            for alias in board.also_printed_as:
-                b.add(node, ALT, en(alias))
             for name in (board.name_as_printed, *board.also_printed_as, label):
                 self._index(name, iri)
             if board.span is not None:
-                self.evidence(node, board.span, node=f"{report_iri(self.h)}/board/{i}/evidence")
+                self.evidence(N(iri), board.span, node=f"{m.value}/evidence")
         for i, service in enumerate(r.services, 1):
             iri = f"{self.scope}/service/{slug(service.name)}"
-            node = N(iri)
-            for cls in (k("Service"), org("OrganizationalUnit"), org("Organization")):
-                b.add(node, TYPE, cls)
-            if self.council is not None:
-                b.add(node, org("unitOf"), self.council)
-            b.add(node, PREF, en(service.name))
+            m = self.mention(N(iri), k("Service"), f"service/{i}", service.name)
             self._index(service.name, iri)
             if service.span is not None:
-                self.evidence(node, service.span, node=f"{report_iri(self.h)}/service/{i}/evidence")
+                self.evidence(N(iri), service.span, node=f"{m.value}/evidence")
         for i, partner in enumerate(r.partner_organisations, 1):
             name = partner.name_as_printed
             generic = not any(ch.isupper() for ch in name)
             iri = f"{self.scope}/partner/{slug(name)}" if generic else str(ID[f"org/{slug(name)}"])
-            node = N(iri)
-            for cls in (k("PartnerOrganisation"), org("Organization")):
-                b.add(node, TYPE, cls)
-            b.add(node, org("classification"), N(PARTNER_KIND[slug(partner.kind)]))
-            b.add(node, PREF, en(name))
-            b.add(node, k("nameAsPrinted"), text(name))
+            m = self.mention(N(iri), k("PartnerOrganisation"), f"partner/{i}", name)
+            b.add(m, k("kind"), N(PARTNER_KIND[slug(partner.kind)]))
             self._index(name, iri)
             if partner.span is not None:
-                self.evidence(node, partner.span, node=f"{report_iri(self.h)}/partner/{i}/evidence")
+                self.evidence(N(iri), partner.span, node=f"{m.value}/evidence")
+
+    def mention(self, entity: ox.NamedNode, cls: ox.NamedNode, key: str, name: str) -> ox.NamedNode:
+        """The report's own node for a board, service or organisation it names: which entity, as what, and
+        the name it prints. The entity's type, labels and links are stated once, in the entities graph,
+        computed from these mentions (ontology/entities.rq, kg.entities)."""
+        b = self.b
+        m = N(f"{report_iri(self.h)}/{key}")
+        b.add(m, k("mentions"), entity)
+        b.add(m, k("mentionedAs"), cls)
+        b.add(m, k("nameAsPrinted"), text(name))
+        b.add(m, prov("wasDerivedFrom"), self.report)
+        return m
 
     def resolve_org(self, name: str | None) -> str | None:
         """An organisation named in the report -> its IRI, if the report names it elsewhere."""
@@ -340,6 +346,7 @@ class _Mapper:
             b.add(i, prov("qualifiedAssociation"), assoc)
             b.add(assoc, TYPE, prov("Association"))
             b.add(assoc, prov("agent"), person)
+            b.add(assoc, k("nameAsPrinted"), text(" ".join(insp.name.split())))
             b.add(assoc, prov("hadRole"), k("LeadInspector") if insp.lead else k("TeamInspector"))
             if insp.role:
                 b.add(assoc, k("roleAsPrinted"), text(insp.role))
@@ -350,57 +357,46 @@ class _Mapper:
         stated = r.letter_date or r.published_date
         if r.addressee is not None:
             a = r.addressee
-            person = self.person(a.name, a.title)
+            person = self.person(a.name)
             b.add(self.report, k("addressee"), person)
-            self.membership("addressee", person, a.role, a.organisation, stated, a.span)
+            m = self.membership("addressee", person, a.name, a.role, a.organisation, stated, a.span)
+            if a.title:
+                b.add(m, k("titleAsPrinted"), text(a.title))
         for n, c in enumerate(r.copied_to, 1):
             person = self.person(c.name)
             b.add(self.report, k("copiedTo"), person)
-            self.membership(f"copy-{n}", person, c.role, c.organisation, stated, c.span)
+            self.membership(f"copy-{n}", person, c.name, c.role, c.organisation, stated, c.span)
 
-    def person(self, name: str, title: str | None = None) -> ox.NamedNode:
-        b = self.b
-        node = N(person_iri(name))
-        for cls in (foaf("Person"), prov("Agent")):
-            b.add(node, TYPE, cls)
-        b.add(node, foaf("name"), text(" ".join(name.split())))
-        if title:
-            b.add(node, foaf("title"), text(title))
-        return node
+    def person(self, name: str) -> ox.NamedNode:
+        """A person's IRI (from the normalised name); what the person is and is called is stated once, in
+        the entities graph, from the names printed on the report's associations and memberships."""
+        return N(person_iri(name))
 
-    def membership(self, key: str, person: ox.NamedNode, role: str | None, organisation: str | None,
-                   stated: str | None, span: Span | None) -> None:
+    def membership(self, key: str, person: ox.NamedNode, name: str, role: str | None, organisation: str | None,
+                   stated: str | None, span: Span | None) -> ox.NamedNode:
         b = self.b
         m = N(f"{report_iri(self.h)}/membership/{key}")
         b.add(m, TYPE, org("Membership"))
         b.add(m, org("member"), person)
+        b.add(m, k("nameAsPrinted"), text(" ".join(name.split())))
         org_iri = self.resolve_org(organisation)
         if org_iri is None and organisation:
             org_iri = str(ID[f"org/{slug(organisation)}"])
-            b.add(N(org_iri), TYPE, org("Organization"))
-            b.add(N(org_iri), PREF, en(organisation))
-            b.add(N(org_iri), k("nameAsPrinted"), text(organisation))
+            self.mention(N(org_iri), org("Organization"), f"membership/{key}/organisation", organisation)
             self._index(organisation, org_iri)
         if org_iri is not None:
             b.add(m, org("organization"), N(org_iri))
-        if role:
-            role_node = N(str(ID[f"role/{slug(role)}"]))
-            b.add(role_node, TYPE, org("Role"))
-            b.add(role_node, LABEL, en(" ".join(role.split())))
-            b.add(m, org("role"), role_node)
+        if role:  # the role and the post are described in the entities graph, from kg:roleAsPrinted
+            b.add(m, org("role"), N(str(ID[f"role/{slug(role)}"])))
             b.add(m, k("roleAsPrinted"), text(role))
             if org_iri is not None:
-                post = N(f"{org_iri}/post/{slug(role)}")
-                b.add(post, TYPE, org("Post"))
-                b.add(post, org("postIn"), N(org_iri))
-                b.add(post, org("role"), role_node)
-                b.add(post, PREF, en(" ".join(role.split())))
-                b.add(m, k("post"), post)
+                b.add(m, k("post"), N(f"{org_iri}/post/{slug(role)}"))
         if stated:
             b.add(m, k("statedOn"), xsd_date(stated))
         b.add(m, prov("wasDerivedFrom"), self.report)
         if span is not None:
             self.evidence(m, span)
+        return m
 
     # -------------------------------------------------------------- items
     def item(self, category: str, position: int, cls: str) -> ox.NamedNode:
