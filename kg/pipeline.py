@@ -153,17 +153,19 @@ def error_line(exc: Exception) -> str:
 
 
 def process_paths(paths: Iterable[str | Path], limits: ReadLimits = ReadLimits(), jobs: int = 1,
-                  keep_source: bool = True, then: Then | None = None) -> Iterator[Outcome]:
+                  keep_source: bool = True, then: Then | None = None,
+                  stores: list[Path] | None = None) -> Iterator[Outcome]:
     """Outcomes for every report file under `paths`, in a stable (sorted) order.
 
     `then` (a picklable top-level function) runs on each successful outcome in the worker process that
     made it, so per-report work after extraction (mapping, validation) runs in parallel too. With
     `limits.max_memory`, files are read in worker processes even when `jobs` is 1 (a report that needs
     more memory ends its worker, not this process). A broken rule file raises RuleFileError before any
-    file is read (`kg.rules.require_rule_files`).
+    file is read (`kg.rules.require_rule_files`). Folders that are graph stores are not read; they are
+    added to `stores` (`kg.read.iter_report_files`), before the first outcome.
     """
     require_rule_files()
-    files = [str(p) for p in iter_report_files(paths)]
+    files = [str(p) for p in iter_report_files(paths, stores=stores)]
     if not limits.max_memory and (jobs <= 1 or len(files) < 2):
         for f in files:
             yield _process_and_then(f, limits, then)

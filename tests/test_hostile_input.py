@@ -334,3 +334,61 @@ def test_prune_removes_the_reports_of_files_that_are_gone(tmp_path):
     assert sorted(map(str, gs.quads([derived]))) == sorted(map(str, fresh.quads([derived])))
     assert gs.recorded_derived_digest() == gs.derived_digest()
     assert build([folder], store, jobs=1).gone == ()
+
+
+# ------------------------------------------------------------------ 3. every limit holds from the first byte read
+
+def test_the_timeout_holds_while_a_file_is_hashed_and_read(tmp_path):
+    """A 200 GB sparse file under a raised --max-mb: the build hashed it before --timeout applied (minutes of
+    zeros), and a reader asked for all of it in one read. Each now stops at the timeout (or the memory
+    limit, for a reader holding what it has read), with one line."""
+    endless = tmp_path / "endless.txt"
+    with open(endless, "wb") as fh:
+        fh.truncate(200 * 2**30)
+    proc = kg("build", "-q", "--store", tmp_path / "store", "--max-mb", "1000000", "--timeout", "2", endless,
+              timeout=60, memory_gb=4)
+    lines = err_lines(proc)
+    assert proc.returncode == 1, lines
+    assert [ln for ln in lines if ln.startswith("failed: ")] == [
+        f"failed: {endless}: timed out after 2 s while hashing (the per-report limit) "
+        "(raise --timeout if this is really one report)"]
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    proc = kg("extract", "--format", "jsonl", "--max-mb", "1000000", "--timeout", "2", endless, fifo, "/dev/zero",
+              timeout=60, memory_gb=4)
+    lines = err_lines(proc)
+    assert proc.returncode == 1 and len(lines) == 4, lines
+    assert lines[0].startswith(f"error: {endless}: ")
+    assert "timed out after 2 s while reading" in lines[0] or "ran out of memory while reading it" in lines[0]
+    assert lines[1].startswith(f"error: {fifo}: a FIFO (named pipe), not a regular file")
+    assert lines[2].startswith("error: /dev/zero: a character device, not a regular file")
+    assert lines[3] == "3 file(s) could not be extracted"
+
+
+# ------------------------------------------------------------------ 5. a store inside the folder read
+
+def test_kg_extract_skips_a_store_folder_inside_its_input_with_one_line(sample_store, tmp_path):
+    """`kg extract reports/` read the files of a store kept in reports/ (CURRENT, IDENTITY, LOG, OPTIONS-*)
+    as reports, each an error line; it now leaves the folder out and says so once. So does `kg build`
+    of a folder holding another store."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(SAMPLES / GOOD[0], folder / GOOD[0])
+    shutil.copytree(sample_store[0], folder / "old-store")
+    proc = kg("extract", "--format", "jsonl", folder)
+    lines = err_lines(proc)
+    assert proc.returncode == 0, lines
+    assert [ln for ln in lines if "old-store" in ln] == [
+        f"warning: {folder}/old-store: a graph store, not reports: its files were not read"]
+    assert not [ln for ln in lines if ln.startswith("error:")], lines
+    assert len(proc.stdout.splitlines()) == 1
+    # named on its own, the same
+    only = kg("extract", folder / "old-store")
+    assert only.returncode == 0 and err_lines(only) == [
+        f"warning: {folder}/old-store: a graph store, not reports: its files were not read"]
+
+    from kg.build import build
+
+    summary = build([folder], tmp_path / "store", jobs=1)
+    assert summary.files == 1 and not summary.failed
+    assert summary.notes == (f"{folder}/old-store: a graph store, not reports: its files were not read",)
