@@ -89,6 +89,8 @@ SERVICE_FORMS = [
     "SELECT * WHERE { \\u0053ERVICE <{url}> { ?s ?p ?o } }",
     "SELECT * WHERE { \\U00000053ERVICE <{url}> { ?s ?p ?o } }",
     "SELECT * WHERE { \\u005Cu0053ERVICE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\\\u0053ERVICE <{url}> { ?s ?p ?o } }",
+    'SELECT * WHERE { ?s ?p "\\\\\\u0022 . SERVICE <{url}> { ?s ?p ?o } # " }',
     "SELECT * WHERE {\nSERVICE\n?svc { ?s ?p ?o } VALUES ?svc { <{url}> } }",
     "PREFIX ex: <http://example.org/> SELECT * WHERE { BIND(ex:a\\#b AS ?z) SERVICE <{url}> { ?s ?p ?o } }",
     "PREFIX ex: <http://example.org/> SELECT * WHERE { BIND(ex:a\\'b AS ?z) SERVICE <{url}> { ?s ?p ?o } }",
@@ -131,6 +133,7 @@ def test_service_and_load_are_refused(form):
     "SELECT ?service WHERE { ?service ?p ?o FILTER(?p < <http://x/>) }",
     "PREFIX ex: <http://x/> SELECT * WHERE { ?s ?p ex:a\\'b }",
     "SELECT * WHERE { ?s ?p \"caf\\u00e9\" }",
+    'SELECT * WHERE { ?s ?p "\\\\u0022 . SERVICE <http://x/> { ?s ?p ?o } . \\\\u0022" }',
 ])
 def test_service_lookalikes_pass(query):
     assert _refusal(query) is None
