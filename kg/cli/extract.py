@@ -7,7 +7,6 @@ import sys
 import click
 
 from ..pipeline import process_paths
-from ..errors import printable
 from ..records import record_to_dict
 from ..rules import require_rule_files
 from ._options import echo_err, format_option, limits_options, read_limits, render_rows
@@ -80,7 +79,7 @@ def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout, max_memory):
 
 def _say_stores(stores: list) -> None:
     for folder in stores:
-        echo_err(f"warning: {printable(str(folder))}: a graph store, not reports: its files were not read")
+        echo_err(f"warning: {folder}: a graph store, not reports: its files were not read")
     stores.clear()
 
 
