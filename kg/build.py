@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .entities import refresh_entities
-from .errors import KgError, LimitError
-from .pipeline import Outcome, error_line, process_paths
+from .errors import KgError, LimitError, printable
+from .pipeline import Outcome, TimeLimitExceeded, error_line, process_paths, time_limit
 from .namespaces import report_graph
 from .rdf import ReportGraph, map_record, reference_triples
 from .read import ReadLimits, iter_report_files
@@ -97,7 +97,9 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     reference_updated = gs.ensure_reference(reference_triples())
 
     # the store's own files are never read as reports, even when the store lies inside a folder built
-    files = [str(Path(p).resolve()) for p in iter_report_files(paths, exclude=[gs.path] if gs.path else [])]
+    stores: list[Path] = []  # other stores inside the folders built: said, not read
+    files = [str(Path(p).resolve()) for p in iter_report_files(paths, exclude=[gs.path] if gs.path else [],
+                                                                stores=stores)]
     files = list(dict.fromkeys(files))
     report = progress or (lambda **kw: None)
     report(total=len(files))
@@ -116,8 +118,15 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     todo: dict[str, tuple[str, CatalogEntry | None]] = {}  # file -> (sha256, its catalog entry before this build)
     for f in files:
         try:
-            # a FIFO or device is refused and a file over --max-mb is not hashed: no limit waits for the hash
-            sha = regular_file_sha256(f, limits.max_bytes)
+            # a FIFO or device is refused and a file over --max-mb is not hashed, and hashing is under
+            # --timeout too: every limit holds from the first byte read
+            with time_limit(limits.timeout):
+                sha = regular_file_sha256(f, limits.max_bytes)
+        except TimeLimitExceeded:
+            failed.append(Failure(f, f"timed out after {limits.timeout:g} s while hashing (the per-report limit) "
+                                     "(raise --timeout if this is really one report)"))
+            report(path=f, status="failed")
+            continue
         except KgError as exc:
             failed.append(Failure(f, _reason(exc)))
             report(path=f, status="failed")
@@ -142,7 +151,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
 
     read = built = triples = 0
     results: list[ValidationResult] = []
-    notes: list[str] = []
+    notes: list[str] = [f"{printable(str(s))}: a graph store, not reports: its files were not read" for s in stores]
     changed = bool(pruned)
     # New reports (no old graph or catalog entry to replace) are written in batches (kg.store.add_reports),
     # each with its catalog entry, and so are the entries of new files that failed or are duplicates; any
@@ -185,7 +194,7 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             report(path=path, status="failed")
             continue
         graph = str(report_graph(outcome.source.text_sha256))
-        original = _original_of(gs, graph, path, built_by, listed, todo)
+        original = _original_of(gs, graph, path, built_by, listed, todo, limits.max_bytes)
         if original is not None:
             duplicates.append(Duplicate(path, original))
             entry = CatalogEntry(path, sha, version, "duplicate", graph, original)
@@ -307,7 +316,7 @@ def _preload_recurrence() -> None:
 
 
 def _original_of(gs: GraphStore, graph: str, path: str, built_by: dict[str, str], listed: set[str],
-                 todo: dict) -> str | None:
+                 todo: dict, max_bytes: int | None = None) -> str | None:
     """The file that already holds this report graph, if `path` is a copy of it: built earlier in this run,
     or built before and unchanged since (listed and not to be rebuilt, or unlisted but still on disk with
     the same bytes). None if `path` is (or becomes) the graph's own file."""
@@ -325,7 +334,7 @@ def _original_of(gs: GraphStore, graph: str, path: str, built_by: dict[str, str]
                 return other
         else:
             try:
-                if file_sha256(other) == entry.sha256:
+                if regular_file_sha256(other, max_bytes) == entry.sha256:
                     return other
             except (OSError, KgError):
                 pass

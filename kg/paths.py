@@ -37,3 +37,13 @@ def queries_dir() -> Path:
 
 def samples_dir() -> Path:
     return _dir("samples")
+
+
+def is_store_folder(folder: Path) -> bool:
+    """Whether a folder is a graph store (RocksDB's `CURRENT` beside a `MANIFEST-*` or `OPTIONS-*`): its
+    files (CURRENT, IDENTITY, LOG, OPTIONS-*, *.sst) are never read as reports."""
+    try:
+        return (folder / "CURRENT").is_file() and any(
+            e.name.startswith(("MANIFEST-", "OPTIONS-")) for e in os.scandir(folder))
+    except OSError:
+        return False

@@ -22,17 +22,21 @@ def sample_pdf_bytes(*, encrypt: bool = False, blank: bool = False) -> bytes:
     return buf.getvalue()
 
 
-def zip_bomb_pdf(inflated_mb: int = 400) -> bytes:
-    """A one-page PDF whose content stream is a FlateDecode of `inflated_mb` MB of spaces after one line of
-    text: about 400 kB on disk. Made a megabyte at a time, so the test itself never holds the inflated
-    stream."""
+def zip_bomb_pdf(inflated_mb: int = 200, *, unit: bytes = b"(x) Tj ", filters: str = "/FlateDecode") -> bytes:
+    """A one-page PDF whose content stream is a FlateDecode of `inflated_mb` MB of text operators (`unit`
+    over and over) after one line of text: about 1.5 kB on disk per MB inflated. pdfium makes an object of
+    every operator: 100 MB of `(x) Tj` took a reader to 8 GB (issue 19 measured 5.5 GB for its bomb).
+    Made a megabyte at a time, so the test itself never holds the inflated stream. `filters` "double"
+    compresses it twice (/FlateDecode /FlateDecode)."""
     import zlib
 
     z = zlib.compressobj(9)
-    block = b" " * (1 << 20)
-    parts = [z.compress(b"BT /F1 11 Tf 72 770 Td (Inspection of children's services) Tj ET ")]
+    block = unit * ((1 << 20) // len(unit))
+    parts = [z.compress(b"BT /F1 11 Tf 72 770 Td (Inspection of children's services) Tj ")]
     parts += [z.compress(block) for _ in range(inflated_mb)]
-    parts.append(z.flush())
+    parts += [z.compress(b" ET"), z.flush()]
+    if filters == "double":
+        parts, filters = [zlib.compress(b"".join(parts), 9)], "[/FlateDecode /FlateDecode]"
     stream = b"".join(parts)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -40,7 +44,7 @@ def zip_bomb_pdf(inflated_mb: int = 400) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
         b"/Contents 5 0 R >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Length %d /Filter %s >>\nstream\n" % (len(stream), filters.encode()) + stream + b"\nendstream",
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []

@@ -14,6 +14,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -204,23 +205,48 @@ def _good_reports(folder: Path) -> list[Path]:
     return [*out, odd]
 
 
+def kg_peak(*args, timeout: float, memory_gb: float) -> tuple[subprocess.CompletedProcess, int]:
+    """`kg ARGS...` as a process capped at `memory_gb` of address space (each of its processes), and the
+    peak resident memory in bytes of it and its workers (wait4: the largest of the process tree)."""
+    out, err = (tempfile.TemporaryFile() for _ in range(2))
+    proc = subprocess.Popen([*KG_CMD, *map(os.fsdecode, args)], env={**os.environ, "PYTHONPATH": str(REPO)},
+                            stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (int(memory_gb * 2**30),) * 2))
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out.seek(0)
+    err.seek(0)
+    return subprocess.CompletedProcess(args, proc.returncode, out.read(), err.read()), usage.ru_maxrss * 1024
+
+
 def test_a_zip_bomb_a_fifo_and_a_non_utf8_name_beside_good_reports(tmp_path):
     """The headline case of issue 19: every good report is built, each bad file gets one line, nothing
-    else reaches stderr, and the build ends (it hung on the FIFO and /dev/zero; the bomb killed the pool)."""
+    else reaches stderr, and the build ends (it hung on the FIFO and /dev/zero; the bomb killed the pool).
+    With the default limits, under a 4 GB cap: the bombs (200 MB of text operators each, once and twice
+    compressed) are refused before pdfium inflates them, so no process of the build comes near that
+    (one bomb took pdfium past 8 GB; the 2 GB worker limit stopped it only after 15 s, and read it twice)."""
     folder = tmp_path / "reports"
     good = _good_reports(folder)
-    (folder / "bomb.pdf").write_bytes(zip_bomb_pdf(400))  # ~400 kB that inflate to 400 MB
+    (folder / "bomb.pdf").write_bytes(zip_bomb_pdf(200))  # ~300 kB that inflate to 200 MB
+    (folder / "bomb2.pdf").write_bytes(zip_bomb_pdf(200, filters="double"))  # ~1 kB, compressed twice
     os.mkfifo(folder / "fifo.pdf")
     store = tmp_path / "store"
-    proc = kg("build", "-q", "-j", "2", "--max-memory", "300", "--store", store, folder, "/dev/zero",
-              timeout=90, memory_gb=4)
+    proc, peak = kg_peak("build", "-q", "-j", "2", "--store", store, folder, "/dev/zero", timeout=120, memory_gb=4)
     lines = err_lines(proc)
     assert proc.returncode == 1, lines
     failed = sorted(ln for ln in lines if ln.startswith("failed: "))
-    assert len(failed) == 3, lines
+    assert len(failed) == 4, lines
     assert failed[0].startswith("failed: /dev/zero: a character device, not a regular file")
-    assert failed[1].startswith(f"failed: {folder}/bomb.pdf: the worker process reading it died (out of memory")
-    assert failed[2].startswith(f"failed: {folder}/fifo.pdf: a FIFO (named pipe), not a regular file")
+    for bomb, i in (("bomb.pdf", 1), ("bomb2.pdf", 2)):
+        assert failed[i].startswith(f"failed: {folder}/{bomb}: PDF content inflates to more than 50 MB (object 5"
+                                    "): a zip bomb? not read"), failed[i]
+    assert failed[3].startswith(f"failed: {folder}/fifo.pdf: a FIFO (named pipe), not a regular file")
+    assert peak < 1.5 * 2**30, f"peak memory {peak / 2**20:.0f} MB"
     # nothing but the tool's own lines: no traceback, no pypdfium2 notice, the odd name on no line of its own
     assert all(ln.split(":")[0] in {"failed", "store", "files", "triples written", "recurrence links recomputed",
                                     "run `kg validate` to list the warnings"} for ln in lines), lines
@@ -308,3 +334,61 @@ def test_prune_removes_the_reports_of_files_that_are_gone(tmp_path):
     assert sorted(map(str, gs.quads([derived]))) == sorted(map(str, fresh.quads([derived])))
     assert gs.recorded_derived_digest() == gs.derived_digest()
     assert build([folder], store, jobs=1).gone == ()
+
+
+# ------------------------------------------------------------------ 3. every limit holds from the first byte read
+
+def test_the_timeout_holds_while_a_file_is_hashed_and_read(tmp_path):
+    """A 200 GB sparse file under a raised --max-mb: the build hashed it before --timeout applied (minutes of
+    zeros), and a reader asked for all of it in one read. Each now stops at the timeout (or the memory
+    limit, for a reader holding what it has read), with one line."""
+    endless = tmp_path / "endless.txt"
+    with open(endless, "wb") as fh:
+        fh.truncate(200 * 2**30)
+    proc = kg("build", "-q", "--store", tmp_path / "store", "--max-mb", "1000000", "--timeout", "2", endless,
+              timeout=60, memory_gb=4)
+    lines = err_lines(proc)
+    assert proc.returncode == 1, lines
+    assert [ln for ln in lines if ln.startswith("failed: ")] == [
+        f"failed: {endless}: timed out after 2 s while hashing (the per-report limit) "
+        "(raise --timeout if this is really one report)"]
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    proc = kg("extract", "--format", "jsonl", "--max-mb", "1000000", "--timeout", "2", endless, fifo, "/dev/zero",
+              timeout=60, memory_gb=4)
+    lines = err_lines(proc)
+    assert proc.returncode == 1 and len(lines) == 4, lines
+    assert lines[0].startswith(f"error: {endless}: ")
+    assert "timed out after 2 s while reading" in lines[0] or "ran out of memory while reading it" in lines[0]
+    assert lines[1].startswith(f"error: {fifo}: a FIFO (named pipe), not a regular file")
+    assert lines[2].startswith("error: /dev/zero: a character device, not a regular file")
+    assert lines[3] == "3 file(s) could not be extracted"
+
+
+# ------------------------------------------------------------------ 5. a store inside the folder read
+
+def test_kg_extract_skips_a_store_folder_inside_its_input_with_one_line(sample_store, tmp_path):
+    """`kg extract reports/` read the files of a store kept in reports/ (CURRENT, IDENTITY, LOG, OPTIONS-*)
+    as reports, each an error line; it now leaves the folder out and says so once. So does `kg build`
+    of a folder holding another store."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(SAMPLES / GOOD[0], folder / GOOD[0])
+    shutil.copytree(sample_store[0], folder / "old-store")
+    proc = kg("extract", "--format", "jsonl", folder)
+    lines = err_lines(proc)
+    assert proc.returncode == 0, lines
+    assert [ln for ln in lines if "old-store" in ln] == [
+        f"warning: {folder}/old-store: a graph store, not reports: its files were not read"]
+    assert not [ln for ln in lines if ln.startswith("error:")], lines
+    assert len(proc.stdout.splitlines()) == 1
+    # named on its own, the same
+    only = kg("extract", folder / "old-store")
+    assert only.returncode == 0 and err_lines(only) == [
+        f"warning: {folder}/old-store: a graph store, not reports: its files were not read"]
+
+    from kg.build import build
+
+    summary = build([folder], tmp_path / "store", jobs=1)
+    assert summary.files == 1 and not summary.failed
+    assert summary.notes == (f"{folder}/old-store: a graph store, not reports: its files were not read",)

@@ -6,6 +6,7 @@ curl and rdflib's SPARQLStore, as other tools would. (test_push round-trips the 
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -88,6 +89,8 @@ SERVICE_FORMS = [
     "SELECT * WHERE { \\u0053ERVICE <{url}> { ?s ?p ?o } }",
     "SELECT * WHERE { \\U00000053ERVICE <{url}> { ?s ?p ?o } }",
     "SELECT * WHERE { \\u005Cu0053ERVICE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\\\u0053ERVICE <{url}> { ?s ?p ?o } }",
+    'SELECT * WHERE { ?s ?p "\\\\\\u0022 . SERVICE <{url}> { ?s ?p ?o } # " }',
     "SELECT * WHERE {\nSERVICE\n?svc { ?s ?p ?o } VALUES ?svc { <{url}> } }",
     "PREFIX ex: <http://example.org/> SELECT * WHERE { BIND(ex:a\\#b AS ?z) SERVICE <{url}> { ?s ?p ?o } }",
     "PREFIX ex: <http://example.org/> SELECT * WHERE { BIND(ex:a\\'b AS ?z) SERVICE <{url}> { ?s ?p ?o } }",
@@ -130,9 +133,51 @@ def test_service_and_load_are_refused(form):
     "SELECT ?service WHERE { ?service ?p ?o FILTER(?p < <http://x/>) }",
     "PREFIX ex: <http://x/> SELECT * WHERE { ?s ?p ex:a\\'b }",
     "SELECT * WHERE { ?s ?p \"caf\\u00e9\" }",
+    'SELECT * WHERE { ?s ?p "\\\\u0022 . SERVICE <http://x/> { ?s ?p ?o } . \\\\u0022" }',
 ])
 def test_service_lookalikes_pass(query):
     assert _refusal(query) is None
+
+
+# Valid queries a user writes, each in a form a screen could misread: local-name escapes (`ex:a\\#b`,
+# `ex:a\\'b`, issue 19) in every position, codepoint escapes, a backslash before `u` in a string, CRLF
+# line ends with comments. Each must pass, and Oxigraph must answer the screened text as it answers the query.
+EVERYDAY = [
+    "PREFIX ex: <http://example.org/> SELECT ?z WHERE { BIND(ex:a\\#b AS ?z) }",
+    "PREFIX ex: <http://example.org/> SELECT ?z WHERE { BIND(ex:a\\'b AS ?z) }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { ex:a\\#b ex:p\\.q ex:it\\'s . }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { VALUES ?o { ex:a\\(1\\) ex:b\\,c ex:d\\;e ex:f\\=g } }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { GRAPH ex:g\\/1 { ?s ex:p\\?x/ex:q\\!y* ?o } }",
+    "PREFIX ex: <http://example.org/> SELECT ?s WHERE { ?s ?p ?o FILTER(?o IN (ex:a\\#b, ex:a\\'b, ex:\\-c)) }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p \"x\"^^ex:t\\#1 }",
+    "PREFIX ex: <http://example.org/> SELECT (ex:a\\~b\\&c\\@d\\+e\\*f\\$g AS ?z) WHERE {}",
+    'SELECT ?x WHERE { BIND("\\\\u0041 and \\\\U00000041" AS ?x) }',
+    'SELECT ?x WHERE { BIND(REGEX("a\\\\u0041", "\\\\\\\\u0041") AS ?x) }',
+    'SELECT ?x WHERE { BIND("caf\\u00e9 \\U0001F600" AS ?x) }',
+    'SELECT ?x WHERE { BIND("C:\\\\Users\\\\me" AS ?x) }',
+    "SELECT ?x WHERE {\r\n  # a comment\r\n  BIND(\"it's\" AS ?x) # another\r\n}",
+    "SELECT ?x WHERE { BIND(\"\"\"a \"quoted\" # not a comment\"\"\" AS ?x) }",
+]
+
+
+@pytest.mark.parametrize("query", EVERYDAY)
+def test_everyday_queries_pass_screening_and_mean_what_they_meant(query):
+    text = screen(query)
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://example.org/a#b"), ox.NamedNode("http://example.org/p.q"),
+                      ox.NamedNode("http://example.org/it's")))
+    answer = [sorted(map(str, row)) for row in store.query(query)]
+    assert [sorted(map(str, row)) for row in store.query(text)] == answer
+
+
+def test_a_query_the_screen_cannot_read_is_refused_saying_where_and_what_to_do():
+    """Oxigraph runs SPARQL 1.2 triple terms; the screen's grammar does not read them, so the query is
+    refused (fail closed), with the place it stopped and what to rewrite."""
+    refusal = _refusal("ASK {\n  ?s ?p <<( ?a ?b ?c )>> }")
+    assert refusal.status == 400 and "\n" not in refusal.reason
+    assert "not valid SPARQL 1.1 as the screen reads it" in refusal.reason
+    assert "at line 2, column 3, near '?s ?p <<( ?a ?b ?c )>> }'" in refusal.reason
+    assert "it is not run: if it is valid, rewrite that part in plain SPARQL 1.1" in refusal.reason
 
 
 def test_the_named_queries_pass_screening():
@@ -333,14 +378,20 @@ def served_store(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def endpoint_url(served_store, tmp_path_factory):
     """Start `kg serve --port 0` and yield its SPARQL URL; stop it (and its workers) afterwards."""
-    log = tmp_path_factory.mktemp("serve-log") / "stderr.txt"
+    with kg_serve(served_store, tmp_path_factory.mktemp("serve-log"), "--timeout", str(TIMEOUT),
+                  "--max-results", str(MAX_RESULTS), "--workers", "2",
+                  "--max-result-mb", str(MAX_RESULT_BYTES / 1e6)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def kg_serve(store: Path, log_dir: Path, *options: str):
+    """A real `kg serve --port 0 OPTIONS...` process over `store`: yields its SPARQL URL, stops it after."""
+    log = log_dir / "stderr.txt"
     with open(log, "wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--store", str(served_store),
-             "--port", "0",
-             "--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), "--workers", "2",
-             "--max-result-mb", str(MAX_RESULT_BYTES / 1e6)],
-            stdout=subprocess.DEVNULL, stderr=err)
+            [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--store", str(store),
+             "--port", "0", *options], stdout=subprocess.DEVNULL, stderr=err)
     try:
         deadline = time.monotonic() + 30
         while not (m := re.search(r"at (http://\S+/sparql)", log.read_text())):
@@ -513,27 +564,41 @@ def test_no_query_makes_the_server_connect_out(endpoint_url, listener):
     assert seen == []
 
 
-def test_a_hostile_query_does_not_hold_up_others(endpoint_url):
-    """Two hostile clients: 200 kB of '-' (the old screening held every request 26-44 s on it) and the
-    slowest query screening lets in, which keeps one worker parsing until its timeout stops it. A plain
-    ASK {} on a third connection is answered at once all the same."""
-    dashes = "ASK { " + "-" * 200_000 + " }"
+def test_a_hostile_query_does_not_hold_up_others(served_store, tmp_path):
+    """Hostile clients: the worst screening inputs, sent over and over (999 kB of '-' and of '.', under the
+    1 MB body limit: the old screening held every request for over 90 s on it; and 20 kB of '-', which
+    reaches a worker's parser), and the slowest query screening lets in (about 11 s of parsing), which
+    holds one worker. A plain ASK {} on another connection is answered all the same, while the hostile
+    ones are still going (the issue asks for under a second: benchmarks/serve_hostile.py measures it
+    against a quiet server; an order, unlike a time, holds on a loaded machine)."""
+    worst = ["ASK { " + "-" * 999_000 + " }", "ASK { ?s ?p ?o " + "." * 999_000 + " }",
+             "ASK { " + "-" * (serve.MAX_QUERY_CHARS - 20) + " }"]
     slow = "ASK { FILTER(" + "+".join(["1"] * (serve.MAX_QUERY_CHARS // 2 - 20)) + ") }"
     assert len(slow) <= serve.MAX_QUERY_CHARS
-    results = {}
-    hostile = [threading.Thread(target=lambda k=k, q=q: results.update({k: _post(endpoint_url, q)}))
-               for k, q in (("slow", slow), ("dashes", dashes))]
-    for t in hostile:
-        t.start()
-    time.sleep(0.3)  # both are being screened
-    started = time.monotonic()
-    status, _, body = _post(endpoint_url, "ASK {}")
-    elapsed = time.monotonic() - started
-    for t in hostile:
-        t.join(60)
+    with kg_serve(served_store, tmp_path, "--timeout", "60", "--workers", "2") as url:
+        stop_sending = threading.Event()
+        refused: list[int] = []
+        slow_result: list = []
+
+        def keep_sending(query: str) -> None:
+            while not stop_sending.is_set():
+                refused.append(_post(url, query, timeout=60)[0])
+
+        hostile = [threading.Thread(target=lambda: slow_result.append(_post(url, slow, timeout=120)))]
+        hostile += [threading.Thread(target=keep_sending, args=(q,)) for q in worst]
+        for t in hostile:
+            t.start()
+        while len(refused) < 6:  # every kind of refusal is under way
+            time.sleep(0.05)
+        status, _, body = _post(url, "ASK {}")
+        still_parsing = hostile[0].is_alive()
+        stop_sending.set()
+        for t in hostile:
+            t.join(120)
     assert status == 200 and json.loads(body)["boolean"] is True
-    assert elapsed < 1.0
-    assert results["dashes"][0] == 413 and results["slow"][0] in (200, 503)
+    assert still_parsing, "the slow query finished before ASK {} was answered"
+    assert set(refused) <= {400, 413} and 413 in refused and 400 in refused, refused
+    assert slow_result and slow_result[0][0] in (200, 503)
 
 
 def test_deep_nesting_is_refused_without_losing_a_worker(endpoint_url):
@@ -588,6 +653,50 @@ def test_idle_connections_are_closed(served_store):
             started = time.monotonic()
             assert sock.recv(1024) == b""  # closed by the server, not by our 5 s timeout
             assert time.monotonic() - started < 4
+    finally:
+        server.shutdown()
+        serve.close_server(server)
+        thread.join(5)
+
+
+def test_a_client_dribbling_its_headers_is_cut_off(served_store):
+    """Slowloris by headers: a byte every 0.4 s is never silent for the 3 s idle timeout, and held its
+    connection (and thread) as long as it went on. A request's line and headers now have 1.5 s from its
+    first byte: the server hangs up while the client is still sending, and a plain ASK {} is answered
+    meanwhile by the one worker."""
+    server = serve.open_server(served_store, port=0, workers=1, idle_timeout=3, header_timeout=1.5)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    header = b"X-Slow: " + b"a" * 60  # 25 s of dribbling at most
+    outcomes: list = []
+
+    def dribble() -> None:
+        with socket.create_connection((host, port), timeout=10) as sock:
+            sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+            sent = 0
+            try:
+                for byte in header:
+                    sock.sendall(bytes([byte]))
+                    sent += 1
+                    time.sleep(0.4)
+                sock.sendall(b"\r\n\r\n")
+                outcomes.append(("finished", sent, sock.recv(1024)))
+            except OSError:
+                outcomes.append(("cut off", sent, b""))
+
+    try:
+        dribblers = [threading.Thread(target=dribble) for _ in range(3)]
+        for t in dribblers:
+            t.start()
+        time.sleep(0.5)
+        status, _, body = _post(server.url, "ASK {}")
+        assert status == 200 and json.loads(body)["boolean"] is True
+        assert all(t.is_alive() for t in dribblers)  # answered while all three were still dribbling
+        for t in dribblers:
+            t.join(60)
+        assert [o[0] for o in outcomes] == ["cut off"] * 3, outcomes
+        assert all(o[1] < len(header) for o in outcomes)
     finally:
         server.shutdown()
         serve.close_server(server)

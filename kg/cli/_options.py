@@ -58,7 +58,7 @@ def limits_options(f):
     f = click.option("--max-pages", type=click.IntRange(min=1), default=d.max_pages, show_default=True,
                      help="Refuse PDFs with more pages than this.")(f)
     f = click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), default=d.max_bytes / 1e6,
-                     show_default=True, help="Refuse files larger than this many megabytes.")(f)
+                     show_default=True, help="Refuse files larger than this many megabytes, and PDFs whose content inflates to more (zip bombs).")(f)
     return f
 
 

@@ -45,7 +45,10 @@ def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout, max_memory):
     records = []
     first_of: dict[str, str] = {}  # normalised-text hash -> first file with that text
     require_rule_files()  # a broken rule file stops here, before any report is read
-    for outcome in process_paths(paths, limits=limits, jobs=jobs):
+    stores: list = []
+    for n, outcome in enumerate(process_paths(paths, limits=limits, jobs=jobs, stores=stores)):
+        if n == 0:
+            _say_stores(stores)
         for w in outcome.warnings:
             echo_err(f"warning: {outcome.path}: {w}")
         if outcome.error is not None:
@@ -64,6 +67,7 @@ def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout, max_memory):
             sys.stdout.flush()
         else:
             records.append(d)
+    _say_stores(stores)  # if no file was read, they are said here
     if fmt == "json":
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
     elif fmt == "table":
@@ -71,6 +75,12 @@ def extract_command(paths, fmt, jobs, max_pages, max_mb, timeout, max_memory):
     if failed:
         echo_err(f"{failed} file(s) could not be extracted")
         sys.exit(1)
+
+
+def _say_stores(stores: list) -> None:
+    for folder in stores:
+        echo_err(f"warning: {folder}: a graph store, not reports: its files were not read")
+    stores.clear()
 
 
 def _table_row(d: dict) -> dict:

@@ -21,7 +21,9 @@ Updates, LOAD and SERVICE are refused (403), as is anything that does not parse 
 stopped (503), and one that needs more than --max-memory-mb fails (500); results past --max-results or
 --max-result-mb are cut off and marked with the header X-Result-Truncated: true.
 The store is opened read-only, so `kg build` can write to it meanwhile; answers follow the
-store after each build. Listens on 127.0.0.1 only unless --host says otherwise.
+store after each build. Listens on 127.0.0.1 only unless --host says otherwise. A connection is
+closed after {lib.DEFAULT_IDLE_TIMEOUT:g} s of silence, or when a request's headers take more than
+{lib.DEFAULT_HEADER_TIMEOUT:g} s from its first byte (or its body {lib.DEFAULT_BODY_TIMEOUT:g} s more).
 
 A web view beside it, for a browser (read-only, no scripts, nothing loaded from elsewhere):
 / lists the councils by region with their latest grades; /council/NAME (any name or GSS code)

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from ..errors import LimitError, NotAReportError, ReadError, storable
-from .files import READABLE_SUFFIXES, file_sha256, iter_report_files, open_regular
+from .files import READABLE_SUFFIXES, file_sha256, iter_report_files, open_regular, read_chunks
 from .formats import _HTML_TITLE, decode_text, html_to_text, pdf_pages, sniff_format
 from .furniture import strip_page_furniture
 from .mapped import MappedText, Rule, load_rules, normalise
@@ -36,12 +36,9 @@ def read_source(path: str | Path, limits: ReadLimits = ReadLimits()) -> SourceTe
     path = Path(path)
     try:
         with open_regular(path, limits.max_bytes) as fh:
-            data = fh.read(limits.max_bytes + 1)
+            data = b"".join(read_chunks(fh, path, limits.max_bytes))  # a step at a time: the timeout holds
     except OSError as exc:
         raise ReadError(f"cannot read: {exc.strerror or exc}", source=str(path)) from exc
-    if len(data) > limits.max_bytes:  # it grew after it was opened
-        raise LimitError(f"file is more than the limit of {limits.max_bytes / 1e6:g} MB",
-                         source=str(path), hint="raise --max-mb if this is really one report")
     # a name that is not UTF-8 is kept with its bytes shown as \xNN (it goes into the graph and messages)
     return read_bytes(data, name=storable(path.name), path=storable(str(path)), limits=limits)
 

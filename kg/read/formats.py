@@ -50,7 +50,16 @@ def decode_text(data: bytes) -> str:
 
 
 def pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str]:
-    """Text of each page: pypdfium2 first, pypdf if pdfium cannot open the file."""
+    """Text of each page: pypdfium2 first, pypdf if pdfium cannot open the file. A file whose streams
+    inflate past `limits.max_bytes` (a zip bomb) is refused first, before either parser sees it."""
+    from ..pdfguard import first_excess
+
+    excess = first_excess(data, limits.max_bytes)
+    if excess is not None:
+        where = f"object {excess.obj}" if excess.obj is not None else "a stream"
+        raise LimitError(f"PDF content inflates to more than {limits.max_bytes / 1e6:g} MB ({where}"
+                         f"{', an image' if excess.image else ''}): a zip bomb? not read", source=str(path),
+                         hint="raise --max-mb if this is really one report")
     try:
         import pypdfium2 as pdfium
 
