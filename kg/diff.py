@@ -70,14 +70,29 @@ class InspectionDiff:
     later: InspectionRef
     grades: tuple[GradeChange, ...]
     recommendations: tuple[RecommendationChange, ...]
+    # whose grades `grades` compares when that is not (earlier, later): the last two graded inspections,
+    # when one of the last two gave no grades (a focused or monitoring visit between)
+    graded: tuple[InspectionRef, InspectionRef] | None = None
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "council": self.later.council,
             "earlier": asdict(self.earlier), "later": asdict(self.later),
             "grades": [{**asdict(g), "change": g.change} for g in self.grades],
             "recommendations": [asdict(r) for r in self.recommendations],
         }
+        if self.graded is not None:
+            out["grades_compared"] = [asdict(i) for i in self.graded]
+        return out
+
+    def graded_note(self) -> str | None:
+        """One sentence saying whose grades are compared, when they are not the two inspections'."""
+        if self.graded is None:
+            return None
+        a, b = self.graded
+        return (f"not both of these inspections gave grades: the grades compared are those of the last two graded "
+                f"inspections, the {a.framework} of {_when(a)} ({a.report}) and the {b.framework} of {_when(b)} "
+                f"({b.report})")
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -245,8 +260,19 @@ def diff_inspections(gs, council: str, from_report: str | None = None, to_report
     if (earlier.start or "") > (later.start or ""):
         earlier, later = later, earlier
 
-    grades = _grade_changes(_select(gs, _GRADES, inspection=earlier.iri, report=earlier.report),
-                            _select(gs, _GRADES, inspection=later.iri, report=later.report))
+    def grades_of(ref: InspectionRef) -> list[dict]:
+        return _select(gs, _GRADES, inspection=ref.iri, report=ref.report)
+
+    before_grades, after_grades = grades_of(earlier), grades_of(later)
+    graded = None
+    if not (from_report or to_report) and not (before_grades and after_grades):
+        # the default pair with a visit that gives no grades: compare the last two graded inspections
+        upto = [i for i in found if (i.start or "") <= (later.start or "")]
+        with_grades = [(i, g) for i in upto for g in (grades_of(i),) if g]
+        if len(with_grades) >= 2 and {with_grades[-2][0], with_grades[-1][0]} != {earlier, later}:
+            (g1, before_grades), (g2, after_grades) = with_grades[-2], with_grades[-1]
+            graded = (g1, g2)
+    grades = _grade_changes(before_grades, after_grades)
     b = _select(gs, _RECOMMENDATIONS, inspection=earlier.iri, report=earlier.report)
     a = _select(gs, _RECOMMENDATIONS, inspection=later.iri, report=later.report)
     corpus = [r["text"] for r in _select(gs, _CORPUS)]
@@ -261,7 +287,7 @@ def diff_inspections(gs, council: str, from_report: str | None = None, to_report
     again = {j for j, _ in matched.values()}
     recs += [RecommendationChange("no longer raised", r["text"], None, None, r["page"], None)
              for j, r in enumerate(b) if j not in again]
-    return InspectionDiff(earlier, later, tuple(grades), tuple(recs))
+    return InspectionDiff(earlier, later, tuple(grades), tuple(recs), graded)
 
 
 # ----------------------------------------------------------------------------------- HTML page
@@ -308,6 +334,8 @@ def to_html(d: InspectionDiff) -> str:
         f"Later: {esc(a.framework)}, {esc(_when(a))} ({_link(a, None)}).</p>",
         "<h2>Grades</h2>",
     ]
+    if d.graded_note():
+        parts.append(f'<p class="sub">{esc(d.graded_note()[0].upper() + d.graded_note()[1:])}.</p>')
     if d.grades:
         parts.append("<table><thead><tr><th>Area</th><th>Earlier</th><th>Later</th><th>Change</th></tr></thead><tbody>")
         for g in d.grades:

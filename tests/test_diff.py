@@ -29,8 +29,18 @@ def test_default_is_the_councils_last_two_inspections(gs):
     d = diff_inspections(gs, "City of Doncaster Council")
     assert (d.earlier.report, d.later.report) == ("001_08ab79b8e78a2bf8.txt", "doncaster_2025-03-18.pdf")
     assert (d.earlier.framework, d.later.framework) == ("Focused visit", "ILACS inspection")
-    assert {g.change for g in d.grades} == {"new"} and len(d.grades) == 5  # a focused visit grades nothing
-    assert d.counts() == {"grades new": 5, "new": 3, "no longer raised": 2}
+    # a focused visit grades nothing: the grades compared are the last two graded inspections' (ILACS 2022, 2025)
+    assert [g.report for g in d.graded] == [ILACS_2022, "doncaster_2025-03-18.pdf"]
+    assert "last two graded inspections" in d.graded_note()
+    assert {g.area: g.change for g in d.grades}["Overall effectiveness"] == "better"  # RI -> good
+    assert sum(r.status == "new" for r in d.recommendations) == 3
+    assert sum(r.status == "no longer raised" for r in d.recommendations) == 2  # the focused visit's two
+
+
+def test_chosen_reports_compare_their_own_grades_even_if_one_has_none(gs):
+    d = diff_inspections(gs, "Doncaster", "001_08ab79b8e78a2bf8.txt", "doncaster_2025-03-18.pdf")
+    assert d.graded is None and d.graded_note() is None
+    assert {g.change for g in d.grades} == {"new"} and len(d.grades) == 5
 
 
 def test_grades_up_and_recommendations_raised_again_2015_to_2018(gs):

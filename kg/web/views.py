@@ -257,14 +257,7 @@ class GradeChange:
     area: str
     before: Grade | None
     after: Grade | None
-
-    @property
-    def change(self) -> str:
-        if self.before is None or self.after is None:
-            return "graded once"
-        if not (self.before.rank and self.after.rank) or self.before.rank == self.after.rank:
-            return "same" if self.before.grade == self.after.grade else "changed"
-        return "better" if self.after.rank < self.before.rank else "worse"
+    change: str  # kg.diff.GradeChange.change: better, worse, same, new (graded only later), gone
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,42 +341,36 @@ def council(gs, name_or_code: str) -> CouncilPage:
         Issue(g.theme_label, g.inspections, g.occurrences[0].date, g.occurrences[-1].date,
               tuple(Occurrence(o.date, o.kind, entries.get(o.item), o.text, o.report) for o in g.occurrences))
         for g in group_links(result, WITHIN))
-    changes = last_two_changes(ordered, recs, entries, result.links)
+    changes = last_two_changes(gs, entry.gss_code, ordered, entries)
     reports = {d: sources.document(d) for i in ordered for d in i.documents}
     return CouncilPage(entry.canonical, entry.gss_code, entry.region_name, entry.la_type, ordered,
                        {k: tuple(v) for k, v in recs.items()}, reports, issues, changes)
 
 
-def _area_key(area: str) -> str:
-    return " ".join(area.casefold().replace("’", "'").split())
+def last_two_changes(gs, gss: str, inspections, entries: dict) -> Changes | None:
+    """The changes between a council's last two inspections, as `kg diff` finds them (kg.diff: grades by
+    area, recommendations paired by their texts), with each recommendation as this page shows it (its
+    quote and source link). When one of the two gave no grades, kg.diff compares the last two graded."""
+    from ..diff import diff_inspections
 
-
-def last_two_changes(inspections, recs: dict, entries: dict, links) -> Changes | None:
-    """The changes between a council's last two inspections: grades by area, and its recommendations
-    new, raised again (linked by a recurrence link to an item of the earlier inspection) or no longer
-    raised. When one of the two gave no grades (a focused or monitoring visit), the grades compared
-    are those of the last two graded inspections. Kept here for the web page."""
     if len(inspections) < 2:
         return None
-    earlier, later = inspections[-2], inspections[-1]
-    graded = [i for i in inspections if i.grades]
-    graded_pair = (earlier, later)
-    if not (earlier.grades and later.grades) and len(graded) >= 2:  # a visit without grades between
-        graded_pair = (graded[-2], graded[-1])
-    before = {_area_key(g.area): g for g in graded_pair[0].grades}
-    after = {_area_key(g.area): g for g in graded_pair[1].grades}
-    grades = [GradeChange(g.area, before.get(k), g) for k, g in after.items()]
-    grades += [GradeChange(g.area, g, None) for k, g in before.items() if k not in after]
-    in_earlier = {k for k, e in entries.items() if e.inspection == earlier.iri}
-    linked: dict[str, set[str]] = {}
-    for link in links:
-        for a, b in ((link.source, link.target), (link.target, link.source)):
-            if a in entries and entries[a].inspection == later.iri and b in in_earlier:
-                linked.setdefault(a, set()).add(b)
-    later_recs = recs.get(later.iri, [])
-    again = tuple((e, tuple(entries[k] for k in sorted(linked[e.key], key=lambda k: entries[k].position)))
-                  for e in later_recs if e.key in linked)
-    new = tuple(e for e in later_recs if e.key not in linked)
-    repeated = {k for ks in linked.values() for k in ks}
-    gone = tuple(e for e in recs.get(earlier.iri, []) if e.key not in repeated)
-    return Changes(earlier, later, tuple(grades), new, again, gone, graded_pair)
+    d = diff_inspections(gs, gss)
+    by_iri = {i.iri: i for i in inspections}
+    earlier, later = by_iri.get(d.earlier.iri), by_iri.get(d.later.iri)
+    if earlier is None or later is None:
+        return None
+    graded = (earlier, later) if d.graded is None else (by_iri[d.graded[0].iri], by_iri[d.graded[1].iri])
+    kept = {(e.inspection, e.text): e for e in entries.values() if e.category == "recommendation"}
+
+    def entry(insp: Inspection, text: str) -> Entry:
+        return kept[(insp.iri, text)]
+
+    grades = tuple(GradeChange(g.area, g.before and Grade(g.area, g.before, grade_rank(g.before, g.before_rank)),
+                               g.after and Grade(g.area, g.after, grade_rank(g.after, g.after_rank)), g.change)
+                   for g in d.grades)
+    new = tuple(entry(later, r.text) for r in d.recommendations if r.status == "new")
+    again = tuple((entry(later, r.text), (entry(earlier, r.earlier_text),))
+                  for r in d.recommendations if r.status == "raised again")
+    gone = tuple(entry(earlier, r.text) for r in d.recommendations if r.status == "no longer raised")
+    return Changes(earlier, later, grades, new, again, gone, graded)
