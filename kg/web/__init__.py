@@ -9,26 +9,22 @@
 Pages are rendered by the same worker processes that answer SPARQL (`kg.serve`), so they run under
 its timeouts and memory cap with the store opened read-only, and SPARQL typed into the form goes
 through the endpoint's own screening (`kg.serve.evaluate`). Templates are package files
-(kg/web/templates, string.Template); pages use no script and load nothing from elsewhere.
+(kg/web/templates, string.Template); pages use no script and load nothing from elsewhere. The pieces of
+HTML are in `html`, the query form in `query_form`, what the pages show (read from the store) in `views`.
 """
 from __future__ import annotations
 
-import html
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from string import Template
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import quote, unquote
+
+from .html import chip, council_href, e, message, page, period, source_link, template  # noqa: F401
+from .query_form import query_page
 
 PAGE_TIMEOUT = 60.0  # least seconds a page may take (recurrence is computed once per store snapshot)
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The only pages there are; `kg.serve.Endpoint` sends these to the workers, and nothing else.
 _ROUTES = re.compile(r"^/(?:council/[^/]+|query|report/[^/]*/[^/]*)$")
 _REPORT = re.compile(r"^/report/([0-9a-f]{16})/([^/]+)$")
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
-       "frame-ancestors 'self'; base-uri 'none'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,55 +40,6 @@ class PageJob:
 def is_page(path: str) -> bool:
     """True for the paths of the web view (the home page `/` is decided by the endpoint)."""
     return path == "/" or bool(_ROUTES.match(path))
-
-
-# ---------------------------------------------------------------- templates
-
-@lru_cache(maxsize=None)
-def template(name: str) -> Template:
-    return Template((TEMPLATES / name).read_text(encoding="utf-8"))
-
-
-def e(value) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def page(title: str, body: str, status: int = 200):
-    from ..serve import Response
-
-    doc = template("base.html").substitute(title=e(title), style=template("style.css").template, body=body)
-    return Response(status, "text/html; charset=utf-8", doc.encode("utf-8"),
-                    (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff")))
-
-
-def message(status: int, heading: str, text: str):
-    return page(heading, template("message.html").substitute(heading=e(heading), message=e(text)), status)
-
-
-def chip(grade) -> str:
-    if grade is None:
-        return '<span class="muted">-</span>'
-    return f'<span class="grade g{grade.rank}">{e(grade.grade)}</span>'
-
-
-def source_link(src, text: str | None = None) -> str:
-    """'doncaster_2022.pdf p. 7' linking to that page of the file, or the name alone if the file is gone."""
-    if src is None:
-        return ""
-    label = text or (f"{e(src.document)} p.&nbsp;{src.page}" if src.page else e(src.document))
-    if src.href is None:
-        return f'<span class="muted" title="the file is no longer where the store was built from">{label}</span>'
-    return f'<a href="{e(src.href)}">{label}</a>'
-
-
-def _period(insp) -> str:
-    if insp.start and insp.end and insp.start != insp.end:
-        return f"{insp.start} to {insp.end}"
-    return insp.start or insp.published or "date not printed"
-
-
-def council_href(gss: str) -> str:
-    return f"/council/{quote(gss)}"
 
 
 # ---------------------------------------------------------------- pages
@@ -189,7 +136,7 @@ def council_page(gs, name: str):
                 "<th>Recommendations</th><th>Report</th></tr>"]
     for insp in reversed(c.inspections):
         docs = ", ".join(source_link(c.reports.get(d), e(d)) for d in insp.documents)
-        timeline.append(f"<tr><td class=date>{e(_period(insp))}</td><td>{e(insp.framework)}</td>"
+        timeline.append(f"<tr><td class=date>{e(period(insp))}</td><td>{e(insp.framework)}</td>"
                         f"<td class=date>{e(insp.published or '')}</td><td>{chip(insp.overall) if insp.grades else ''}</td>"
                         f"<td class=num>{len(c.recommendations.get(insp.iri, ()))}</td><td>{docs}</td></tr>")
     timeline.append("</table>")
@@ -201,7 +148,7 @@ def council_page(gs, name: str):
         rows = "".join(f"<tr><td>{e(g.area)}</td><td>{chip(g)}</td><td><span class=meta>"
                        f"{e(g.quote or '')}</span></td><td class=meta>{source_link(g.source)}</td></tr>"
                        for g in insp.grades)
-        grades.append(f"<h3>{e(insp.framework)}, {e(_period(insp))}</h3><table><tr><th>Area</th>"
+        grades.append(f"<h3>{e(insp.framework)}, {e(period(insp))}</h3><table><tr><th>Area</th>"
                       f"<th>Grade</th><th>As printed</th><th>Source</th></tr>{rows}</table>")
     if not grades:
         grades = ['<p class="muted">No graded inspection of this council in the store.</p>']
@@ -210,7 +157,7 @@ def council_page(gs, name: str):
     with_recs = [i for i in reversed(c.inspections) if c.recommendations.get(i.iri)]
     for n, insp in enumerate(with_recs):
         items = "".join(_entry_html(r, _rec_tags(r)) for r in c.recommendations[insp.iri])
-        recs.append(f"<details{' open' if n == 0 else ''}><summary>{e(insp.framework)}, {e(_period(insp))}: "
+        recs.append(f"<details{' open' if n == 0 else ''}><summary>{e(insp.framework)}, {e(period(insp))}: "
                     f"{len(c.recommendations[insp.iri])} recommendations</summary>{items}</details>")
     if not recs:
         recs = ['<p class="muted">No recommendations of this council in the store.</p>']
@@ -236,13 +183,13 @@ def council_page(gs, name: str):
 def _changes_html(ch) -> str:
     if ch is None:
         return '<p class="muted">The store holds fewer than two inspections of this council.</p>'
-    head = (f'<p>From the <b>{e(ch.earlier.framework)}</b> of {e(_period(ch.earlier))} to the '
-            f'<b>{e(ch.later.framework)}</b> of {e(_period(ch.later))}.</p>')
+    head = (f'<p>From the <b>{e(ch.earlier.framework)}</b> of {e(period(ch.earlier))} to the '
+            f'<b>{e(ch.later.framework)}</b> of {e(period(ch.later))}.</p>')
     if ch.graded != (ch.earlier, ch.later):
         a, b = ch.graded
         head += (f'<p class="muted">Not both of these gave grades: the grades compared are those of the last two '
-                 f'graded inspections, the {e(a.framework)} of {e(_period(a))} and the {e(b.framework)} of '
-                 f'{e(_period(b))}.</p>')
+                 f'graded inspections, the {e(a.framework)} of {e(period(a))} and the {e(b.framework)} of '
+                 f'{e(period(b))}.</p>')
     if ch.grades:
         rows = "".join(f"<tr><td>{e(g.area)}</td><td>{chip(g.before)}</td><td>{chip(g.after)}</td>"
                        f"<td>{e(g.change)}</td></tr>" for g in ch.grades)
@@ -261,127 +208,6 @@ def _changes_html(ch) -> str:
     return (head + grades + f"<h3>Raised again ({len(ch.raised_again)})</h3>" + (again or none)
             + f"<h3>New ({len(ch.new)})</h3>" + (new or none)
             + f"<h3>No longer raised ({len(ch.no_longer_raised)})</h3>" + (gone or none))
-
-
-# ---------------------------------------------------------------- the query form
-
-EXAMPLE = """SELECT ?council (COUNT(?rec) AS ?recommendations)
-WHERE { ?rec a kg:Recommendation ; kg:inspection/kg:inspected/skos:prefLabel ?council }
-GROUP BY ?council ORDER BY DESC(?recommendations)"""
-
-
-def _with_prefixes(text: str) -> str:
-    """The query with the project's PREFIX lines it does not declare itself put in front."""
-    from ..namespaces import PREFIXES
-
-    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w.-]*):", text, re.IGNORECASE)}
-    lines = [f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k.lower() not in declared]
-    return "\n".join(lines + [text])
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    m = re.match(r"^https://w3id\.org/ofsted-kg/id/council/(E\d{8})$", text)
-    if m:
-        return f'<a href="{council_href(m.group(1))}">{e(m.group(1))}</a>'
-    from ..validate import compact
-
-    if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
-        return f"<span class=date>{text}</span>"
-    return e(compact(text) if text.startswith(("http://", "https://")) else text)
-
-
-def _table(columns, rows, truncated: bool, limit: int) -> str:
-    head = "".join(f"<th>{e(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows)
-    note = f"{len(rows)} row(s)" + (f"; cut off at {limit} (use the SPARQL endpoint or a LIMIT)" if truncated else "")
-    return f'<p class="muted">{e(note)}</p><div class="scroll"><table class="results"><tr>{head}</tr>{body}</table></div>'
-
-
-def _run_text(gs, text: str, max_results: int, max_bytes: int) -> tuple[int, str]:
-    """Screened and run exactly as the endpoint runs a query (kg.serve.evaluate), shown as a table."""
-    import pyoxigraph as ox
-
-    from ..serve import MAX_QUERY_CHARS, TRUNCATED_HEADER, QueryJob, evaluate
-
-    if len(text) > MAX_QUERY_CHARS:
-        return 413, f"query is longer than {MAX_QUERY_CHARS} characters"
-    response = evaluate(gs, QueryJob(_with_prefixes(text), "application/sparql-results+json, application/n-triples;q=0.9"),
-                        max_results, max_bytes)
-    if response.status != 200:
-        return response.status, response.body.decode("utf-8", "replace").strip()
-    truncated = response.header(TRUNCATED_HEADER) == "true"
-    if response.content_type.startswith("application/n-triples"):
-        triples = list(ox.parse(response.body, format=ox.RdfFormat.N_TRIPLES))
-        rows = [{"subject": t.subject.value, "predicate": t.predicate.value,
-                 "object": t.object.value} for t in triples]
-        return 200, _table(("subject", "predicate", "object"), rows, truncated, max_results)
-    doc = json.loads(response.body)
-    if "boolean" in doc:
-        return 200, _table(("result",), [{"result": str(doc["boolean"]).lower()}], False, max_results)
-    columns = doc["head"]["vars"]
-    rows = [{k: v.get("value") for k, v in b.items()} for b in doc["results"]["bindings"]]
-    return 200, _table(columns, rows, truncated, max_results)
-
-
-def _run_named(gs, name: str, params: dict, max_results: int) -> tuple[int, str, str]:
-    from ..errors import KgError
-    from ..query import get_query, rows_as_plain, run_query
-    from ..serve import QueryRefused, screen
-
-    try:
-        q = get_query(name)
-    except KgError as exc:
-        return 404, exc.one_line(), ""
-    values = {p.name: params[p.name] for p in q.params if params.get(p.name, "").strip()}
-    try:
-        screen(q.sparql)  # shipped text, screened all the same
-        result = run_query(gs.store, q, values)
-    except QueryRefused as exc:
-        return exc.status, exc.reason, q.sparql
-    except KgError as exc:
-        return 400, exc.one_line(), q.sparql
-    rows = rows_as_plain(result)
-    bound = set(values)
-    columns = [c for c in result.columns if c not in bound]
-    return 200, _table(columns, rows[:max_results], len(rows) > max_results, max_results), q.sparql
-
-
-def query_page(gs, query_string: str, max_results: int, max_bytes: int, timeout: float = 0.0):
-    from ..query import load_queries
-    from ..namespaces import PREFIXES
-
-    form = {k: v[0] for k, v in parse_qs(query_string, keep_blank_values=True).items()}
-    status, results, sparql = 200, "", EXAMPLE
-    if "query" in form and form["query"].strip():
-        sparql = form["query"]
-        status, out = _run_text(gs, sparql, max_results, max_bytes)
-        results = (f"<h2>Results</h2>{out}" if status == 200
-                   else f'<h2>Results</h2><p class="error">{e(status)}: {e(out)}</p>')
-    elif form.get("name"):
-        status, out, text = _run_named(gs, form["name"], form, max_results)
-        args = ", ".join(f"{k}={v}" for k, v in form.items() if k != "name" and v.strip())
-        title = f"<h2>Results of {e(form['name'])}{' (' + e(args) + ')' if args else ''}</h2>"
-        results = title + (out if status == 200 else f'<p class="error">{e(status)}: {e(out)}</p>')
-        if text:
-            results += f"<details><summary>The query</summary><pre>{e(text)}</pre></details>"
-    named = []
-    for q in load_queries():
-        inputs = "".join(
-            f'<label>{e(p.name)} <span class=muted>({e(p.type)})</span>'
-            f'<input name="{e(p.name)}" value="{e(form.get(p.name, "") if form.get("name") == q.name else "")}" '
-            f'placeholder="{e(p.description)}" required></label>' for p in q.params)
-        named.append(f'<form method="get" action="/query"><input type="hidden" name="name" value="{e(q.name)}">'
-                     f"<b>{e(q.title)}</b> <span class=muted>{e(q.name)}</span><div class=d>{e(q.description)}</div>"
-                     f"{inputs}<button type=submit>Run</button></form>")
-    from ..serve import DEFAULT_TIMEOUT
-
-    body = template("query.html").substitute(
-        timeout=e(f"{timeout or DEFAULT_TIMEOUT:g}"), limit=e(max_results), results=results,
-        sparql=e(sparql), prefixes=e(", ".join(f"{k}:" for k in PREFIXES)), named="\n".join(named))
-    return page("Query", body, status)
 
 
 # ---------------------------------------------------------------- report files
