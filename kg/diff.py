@@ -105,35 +105,20 @@ class InspectionDiff:
 
 _PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
-_INSPECTIONS = _PREFIXES + """
-SELECT ?council ?inspection ?framework ?start ?end ?report ?path WHERE {
-  GRAPH ?g { ?rep a kg:Report ; prov:wasGeneratedBy ?inspection ; kg:fileName ?report .
-             ?inspection kg:inspected ?council ; dcterms:type ?type .
-             OPTIONAL { ?inspection kg:startDate ?start } OPTIONAL { ?inspection kg:endDate ?end } }
-  ?type skos:prefLabel ?framework .
-  OPTIONAL { SELECT ?g (MIN(?f) AS ?path) WHERE {
-    GRAPH <https://w3id.org/ofsted-kg/id/graph/catalog> { ?src kg:reportGraph ?g ; kg:filePath ?f } } GROUP BY ?g }
-} ORDER BY ?start ?end ?report
-"""
 
-_GRADES = _PREFIXES + """
-SELECT ?inspection ?report ?pos ?area ?area_label ?grade ?rank WHERE {
-  ?j a kg:Judgement ; kg:inspection ?inspection ; prov:wasDerivedFrom ?rep ; kg:position ?pos ;
-     kg:areaLabel ?area_label ; kg:gradeLabel ?grade .
-  ?rep kg:fileName ?report .
-  OPTIONAL { ?j kg:area ?a . ?a skos:prefLabel ?area }
-  OPTIONAL { ?j kg:grade/kg:rank ?rank }
-} ORDER BY ?pos
-"""
+def _query(name: str) -> str:
+    """The text of `queries/diff/<name>.rq` with the project's prefixes (these are kg diff's own, not named
+    queries of `kg query`)."""
+    from .paths import queries_dir
+    from .query import parse_query_file
 
-_RECOMMENDATIONS = _PREFIXES + """
-SELECT ?inspection ?report ?pos ?text ?page WHERE {
-  ?rec a kg:Recommendation ; kg:inspection ?inspection ; prov:wasDerivedFrom ?rep ; kg:position ?pos ;
-       rdf:value ?text ; kg:evidence ?ev .
-  ?rep kg:fileName ?report .
-  OPTIONAL { ?ev kg:page ?page }
-} ORDER BY ?pos
-"""
+    return _PREFIXES + parse_query_file(queries_dir() / "diff" / f"{name}.rq").sparql
+
+_INSPECTIONS = _query("inspections")
+
+_GRADES = _query("grades")
+
+_RECOMMENDATIONS = _query("recommendations")
 
 
 def _select(gs, sparql: str, **bind) -> list[dict]:
@@ -229,9 +214,7 @@ def match_texts(earlier: list[str], later: list[str], min_similarity: float = MI
     return out
 
 
-_CORPUS = _PREFIXES + """
-SELECT ?text WHERE { { ?i a kg:Recommendation } UNION { ?i a kg:Finding } ?i rdf:value ?text }
-"""
+_CORPUS = _query("corpus")
 
 
 def diff_inspections(gs, council: str, from_report: str | None = None, to_report: str | None = None,
