@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Sequence
 
 from .items import Item
 from .links import Link, LinkParams, RecurrenceResult
@@ -50,8 +51,16 @@ def activity_iri(params: LinkParams):
     return ID[f"activity/recurrence-linking/{h}"]
 
 
-def derived_triples(result: RecurrenceResult) -> list[tuple]:
-    """rdflib triples for the `derived` graph: theme assignments with evidence, and recurrence links."""
+def item_issues(item: Item) -> tuple[str, ...]:
+    """The issues (IRIs, sorted) the item's linkable parts carry: the derived graph's kg:carriesIssue."""
+    from .items import linkable_parts
+
+    return tuple(sorted({m.issue for part in linkable_parts(item) for m in part.issues}))
+
+
+def derived_triples(result: RecurrenceResult, used: Sequence[str] = ()) -> list[tuple]:
+    """rdflib triples for the `derived` graph: theme assignments with evidence, the issues each item
+    carries, recurrence links, and the report graphs the linking used (`used`)."""
     from rdflib import Literal, URIRef
     from rdflib.namespace import PROV, RDF, RDFS, XSD
 
@@ -78,6 +87,7 @@ def derived_triples(result: RecurrenceResult) -> list[tuple]:
                     (a, KG.evidenceStart, Literal(m.start, datatype=XSD.integer)),
                     (a, KG.evidenceEnd, Literal(m.end, datatype=XSD.integer)),
                     (a, PROV.wasGeneratedBy, act)]
+        out += [(node, KG.carriesIssue, URIRef(i)) for i in item_issues(it)]
     for l in result.links:
         n = link_iri(l)
         out += [(n, RDF.type, KG.RecurrenceLink), (n, KG["from"], iris[l.source]), (n, KG.to, iris[l.target]),
@@ -88,17 +98,53 @@ def derived_triples(result: RecurrenceResult) -> list[tuple]:
             out += [(n, KG.issue, URIRef(l.issue)), (n, KG.matchedWords, Literal(" ".join(l.words))),
                     (n, KG.fromPart, Literal(_part(items[l.source], l.source_part))),
                     (n, KG.toPart, Literal(_part(items[l.target], l.target_part)))]
+    out += [(act, PROV.used, URIRef(g)) for g in sorted(used)]
     return out
 
 
-def derived_quads(result: RecurrenceResult):
+def derived_quads(result: RecurrenceResult, used: Sequence[str] = ()):
     """The same triples as `derived_triples`, as pyoxigraph quads in the `derived` named graph
     (kg.namespaces.GRAPH_DERIVED), made directly (no rdflib terms on the way: this is the build's path).
     A generator, so that the store's bulk loader can write while the rest are made."""
+    yield from activity_quads(result.params)
+    yield from item_quads(result.items, result.params)
+    yield from link_quads(result.links, result._index(), result.params)
+    yield from used_quads(used, result.params)
+
+
+def activity_quads(params: LinkParams):
+    """The linking run's own quads (its IRI is a hash of its method)."""
     import pyoxigraph as ox
-    from rdflib.namespace import PROV, RDF, RDFS, XSD
+    from rdflib.namespace import PROV, RDF, RDFS
 
     from .. import __version__
+    from ..namespaces import GRAPH_DERIVED, KG
+
+    g, N, L, Q = ox.NamedNode(str(GRAPH_DERIVED)), ox.NamedNode, ox.Literal, ox.Quad
+    act = N(str(activity_iri(params)))
+    return [Q(act, N(str(RDF.type)), N(str(KG.RecurrenceLinking)), g), Q(act, N(str(RDF.type)), N(str(PROV.Activity)), g),
+            Q(act, N(str(RDFS.label)), L("recurrence linking"), g), Q(act, N(str(KG.method)), L(params.method()), g),
+            Q(act, N(str(KG.softwareVersion)), L(__version__), g)]
+
+
+def used_quads(graphs: Sequence[str], params: LinkParams):
+    """`<linking run> prov:used <report graph>` for each report graph whose items were linked: what an
+    update compares with the store's report graphs to find those added and removed."""
+    import pyoxigraph as ox
+    from rdflib.namespace import PROV
+
+    from ..namespaces import GRAPH_DERIVED
+
+    g, N = ox.NamedNode(str(GRAPH_DERIVED)), ox.NamedNode
+    act, used = N(str(activity_iri(params))), N(str(PROV.used))
+    return [ox.Quad(act, used, N(r), g) for r in sorted(graphs)]
+
+
+def item_quads(items: Sequence[Item], params: LinkParams):
+    """Each item's theme assignments (with evidence) and the issues it carries (kg:carriesIssue)."""
+    import pyoxigraph as ox
+    from rdflib.namespace import PROV, RDF, XSD
+
     from ..namespaces import GRAPH_DERIVED, KG
 
     g = ox.NamedNode(str(GRAPH_DERIVED))
@@ -107,22 +153,12 @@ def derived_quads(result: RecurrenceResult):
     theme_p, assignment_p, assigned_p = N(str(KG.theme)), N(str(KG.themeAssignment)), N(str(KG.assignedTheme))
     assignment_c, text_p = N(str(KG.ThemeAssignment)), N(str(KG.evidenceText))
     start_p, end_p, integer = N(str(KG.evidenceStart)), N(str(KG.evidenceEnd)), N(str(XSD.integer))
-    link_c, from_p, to_p, score_p = N(str(KG.RecurrenceLink)), N(str(KG["from"])), N(str(KG.to)), N(str(KG.score))
-    shared_p, scope_p, decimal = N(str(KG.sharedTheme)), N(str(KG.scope)), N(str(XSD.decimal))
-    issue_p, words_p = N(str(KG.issue)), N(str(KG.matchedWords))
-    from_part_p, to_part_p = N(str(KG.fromPart)), N(str(KG.toPart))
-    items = result._index()
-
-    act = N(str(activity_iri(result.params)))
-    yield from (Q(act, rdf_type, N(str(KG.RecurrenceLinking)), g), Q(act, rdf_type, N(str(PROV.Activity)), g),
-                Q(act, N(str(RDFS.label)), L("recurrence linking"), g),
-                Q(act, N(str(KG.method)), L(result.params.method()), g),
-                Q(act, N(str(KG.softwareVersion)), L(__version__), g))
-    iris: dict[str, ox.NamedNode] = {}
+    carries_p = N(str(KG.carriesIssue))
+    act = N(str(activity_iri(params)))
     themes: dict[str, ox.NamedNode] = {}
-    for it in result.items:
+    for it in items:
         iri = str(item_iri(it))
-        node = iris[it.key] = N(iri)
+        node = N(iri)
         for m in it.themes:
             theme = themes.get(m.theme) or themes.setdefault(m.theme, N(m.theme))
             a = N(f"{iri}/theme/{_local(m.theme)}")
@@ -130,11 +166,31 @@ def derived_quads(result: RecurrenceResult):
                         Q(a, assigned_p, theme, g), Q(a, text_p, L(m.evidence), g),
                         Q(a, start_p, L(str(m.start), datatype=integer), g),
                         Q(a, end_p, L(str(m.end), datatype=integer), g), Q(a, prov_gen, act, g))
-    for l in result.links:
+        yield from (Q(node, carries_p, N(i), g) for i in item_issues(it))
+
+
+def link_quads(links: Sequence[Link], items: dict[str, Item], params: LinkParams):
+    """Each recurrence link's quads (`items`: item key -> item, for the links' ends)."""
+    import pyoxigraph as ox
+    from rdflib.namespace import PROV, RDF, XSD
+
+    from ..namespaces import GRAPH_DERIVED, KG
+
+    g = ox.NamedNode(str(GRAPH_DERIVED))
+    N, L, Q = ox.NamedNode, ox.Literal, ox.Quad
+    rdf_type, prov_gen = N(str(RDF.type)), N(str(PROV.wasGeneratedBy))
+    link_c, from_p, to_p, score_p = N(str(KG.RecurrenceLink)), N(str(KG["from"])), N(str(KG.to)), N(str(KG.score))
+    shared_p, scope_p, decimal = N(str(KG.sharedTheme)), N(str(KG.scope)), N(str(XSD.decimal))
+    issue_p, words_p = N(str(KG.issue)), N(str(KG.matchedWords))
+    from_part_p, to_part_p = N(str(KG.fromPart)), N(str(KG.toPart))
+    act = N(str(activity_iri(params)))
+    iris: dict[str, ox.NamedNode] = {}
+    for l in links:
         n = N(str(link_iri(l)))
-        theme = themes.get(l.theme) or themes.setdefault(l.theme, N(l.theme))
-        yield from (Q(n, rdf_type, link_c, g), Q(n, from_p, iris[l.source], g), Q(n, to_p, iris[l.target], g),
-                    Q(n, score_p, L(f"{l.score:.4f}", datatype=decimal), g), Q(n, shared_p, theme, g),
+        a = iris.get(l.source) or iris.setdefault(l.source, N(str(item_iri(items[l.source]))))
+        b = iris.get(l.target) or iris.setdefault(l.target, N(str(item_iri(items[l.target]))))
+        yield from (Q(n, rdf_type, link_c, g), Q(n, from_p, a, g), Q(n, to_p, b, g),
+                    Q(n, score_p, L(f"{l.score:.4f}", datatype=decimal), g), Q(n, shared_p, N(l.theme), g),
                     Q(n, scope_p, L(l.scope), g), Q(n, prov_gen, act, g))
         if l.issue:
             yield from (Q(n, issue_p, N(l.issue), g), Q(n, words_p, L(" ".join(l.words)), g),
