@@ -38,10 +38,24 @@ def _part(item: Item, index: int) -> str:
 
 
 def link_iri(link: Link):
+    from rdflib import URIRef
+
+    return URIRef(link_iri_str(link))
+
+
+def link_iri_str(link: Link) -> str:
+    """The link's IRI, a hash of its two items' keys and its issue (as a string: made by the thousand)."""
+    h = hashlib.sha256(f"{link.source}\n{link.target}\n{link.issue or link.theme}".encode()).hexdigest()[:16]
+    return _LINK_PREFIX + h
+
+
+def _link_prefix() -> str:
     from ..namespaces import ID
 
-    h = hashlib.sha256(f"{link.source}\n{link.target}\n{link.issue or link.theme}".encode()).hexdigest()[:16]
-    return ID[f"recurrence-link/{h}"]
+    return str(ID["recurrence-link/"])
+
+
+_LINK_PREFIX = _link_prefix()
 
 
 def activity_iri(params: LinkParams):
@@ -186,7 +200,7 @@ def link_quads(links: Sequence[Link], items: dict[str, Item], params: LinkParams
     act = N(str(activity_iri(params)))
     iris: dict[str, ox.NamedNode] = {}
     for l in links:
-        n = N(str(link_iri(l)))
+        n = N(link_iri_str(l))
         a = iris.get(l.source) or iris.setdefault(l.source, N(str(item_iri(items[l.source]))))
         b = iris.get(l.target) or iris.setdefault(l.target, N(str(item_iri(items[l.target]))))
         yield from (Q(n, rdf_type, link_c, g), Q(n, from_p, a, g), Q(n, to_p, b, g),

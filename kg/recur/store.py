@@ -17,7 +17,7 @@ from ..namespaces import DCTERMS, GRAPH_DERIVED, GRAPH_REFERENCE, KG, PROV, RDF,
 from ..themes import ThemeScheme, assign_themes, default_scheme
 from .items import states_shortfall, Item, _document_name, item_order
 from .links import LinkParams, RecurrenceResult, link_items
-from .rdf import _local, activity_iri, derived_quads, item_quads, link_quads, used_quads
+from .rdf import _local, activity_iri, derived_quads, item_quads, link_iri_str, link_quads, used_quads
 
 _ITEMS_QUERY = """
 PREFIX kg: <https://w3id.org/ofsted-kg/def#>
@@ -313,17 +313,34 @@ def update_derived(store, known_items: Mapping[str, Sequence[Item]] | None = Non
     new_keys = {it.key for it in new_items}
     items = [it for it in items_from_store(store, only_items=block, themed=False) if it.key not in new_keys]
     items = tuple(sorted((*items, *new_items), key=item_order))
-    result = link_items(items, params, only_issues=affected)
-    new_links = set(link_quads(result.links, result._index(), params))
-    old_links: set = set()
+    old_iris: set[str] = set()
     for issue in sorted(affected):
-        for q in store.match(None, N(str(KG.issue)), N(issue), g):
-            old_links.update(store.match(q.subject, None, None, g))
-    add = [*item_quads(new_items, params), *used_quads(added, params), *(new_links - old_links)]
-    remove += list(old_links - new_links)
+        old_iris.update(q.subject.value for q in store.match(None, N(str(KG.issue)), N(issue), g))
+
+    def written(source: str, target: str, issue: str) -> bool:
+        return source in new_keys or target in new_keys or _iri_of(source, target, issue) not in old_iris
+
+    result = link_items(items, params, only_issues=affected, describe=written)
+    # a link's IRI is a hash of its items' keys and its issue, and its score depends on its two parts
+    # alone: a link kept by IRI is unchanged unless it touches a new item (a changed report keeps its
+    # items' keys), so only links gone, new or touching new items are written
+    new_by_iri = {link_iri_str(l): l for l in result.links}
+    renewed = {i for i in old_iris & new_by_iri.keys()
+               if new_by_iri[i].source in new_keys or new_by_iri[i].target in new_keys}
+    for iri in sorted((old_iris - new_by_iri.keys()) | renewed):
+        remove += list(store.match(N(iri), None, None, g))
+    fresh_links = [new_by_iri[i] for i in sorted((new_by_iri.keys() - old_iris) | renewed)]
+    add = [*item_quads(new_items, params), *used_quads(added, params),
+           *link_quads(fresh_links, result._index(), params)]
     store.update_derived(remove, add)
     store.flush()
     return DerivedUpdate(len(added), len(removed), len(affected), len(add), len(remove), count_links(store))
+
+
+def _iri_of(source: str, target: str, issue: str) -> str:
+    from .links import Link
+
+    return link_iri_str(Link(source, target, 0.0, "", "", (), "", "", issue))
 
 
 def _item_prefix(graph: str) -> str:
