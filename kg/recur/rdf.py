@@ -37,6 +37,18 @@ def _part(item: Item, index: int) -> str:
     return parts[index].text if 0 <= index < len(parts) else item.text
 
 
+def _within_council(link: Link, items: dict[str, Item]) -> str | None:
+    """The council IRI of a within-council link (kg:withinCouncil: the queries find a council's links by
+    it), when its items know their council's code."""
+    from ..rdf.terms import council_iri
+    from .items import WITHIN
+
+    if link.scope != WITHIN:
+        return None
+    code = items[link.source].gss_code
+    return council_iri(code) if code else None
+
+
 def link_iri(link: Link):
     from rdflib import URIRef
 
@@ -108,6 +120,9 @@ def derived_triples(result: RecurrenceResult, used: Sequence[str] = ()) -> list[
                 (n, KG.score, Literal(f"{l.score:.4f}", datatype=XSD.decimal)),
                 (n, KG.sharedTheme, URIRef(l.theme)), (n, KG.scope, Literal(l.scope)),
                 (n, PROV.wasGeneratedBy, act)]
+        council = _within_council(l, items)
+        if council:
+            out.append((n, KG.withinCouncil, URIRef(council)))
         if l.issue:
             out += [(n, KG.issue, URIRef(l.issue)), (n, KG.matchedWords, Literal(" ".join(l.words))),
                     (n, KG.fromPart, Literal(_part(items[l.source], l.source_part))),
@@ -197,6 +212,7 @@ def link_quads(links: Sequence[Link], items: dict[str, Item], params: LinkParams
     shared_p, scope_p, decimal = N(str(KG.sharedTheme)), N(str(KG.scope)), N(str(XSD.decimal))
     issue_p, words_p = N(str(KG.issue)), N(str(KG.matchedWords))
     from_part_p, to_part_p = N(str(KG.fromPart)), N(str(KG.toPart))
+    within_p = N(str(KG.withinCouncil))
     act = N(str(activity_iri(params)))
     iris: dict[str, ox.NamedNode] = {}
     for l in links:
@@ -206,6 +222,9 @@ def link_quads(links: Sequence[Link], items: dict[str, Item], params: LinkParams
         yield from (Q(n, rdf_type, link_c, g), Q(n, from_p, a, g), Q(n, to_p, b, g),
                     Q(n, score_p, L(f"{l.score:.4f}", datatype=decimal), g), Q(n, shared_p, N(l.theme), g),
                     Q(n, scope_p, L(l.scope), g), Q(n, prov_gen, act, g))
+        council = _within_council(l, items)
+        if council:
+            yield Q(n, within_p, N(council), g)
         if l.issue:
             yield from (Q(n, issue_p, N(l.issue), g), Q(n, words_p, L(" ".join(l.words)), g),
                         Q(n, from_part_p, L(_part(items[l.source], l.source_part)), g),
