@@ -87,6 +87,7 @@ def item_issues(item: Item) -> tuple[str, ...]:
 def derived_triples(result: RecurrenceResult, used: Sequence[str] = ()) -> list[tuple]:
     """rdflib triples for the `derived` graph: theme assignments with evidence, the issues each item
     carries, recurrence links, and the report graphs the linking used (`used`)."""
+    import pyoxigraph as ox
     from rdflib import Literal, URIRef
     from rdflib.namespace import PROV, RDF, RDFS, XSD
 
@@ -127,6 +128,10 @@ def derived_triples(result: RecurrenceResult, used: Sequence[str] = ()) -> list[
             out += [(n, KG.issue, URIRef(l.issue)), (n, KG.matchedWords, Literal(" ".join(l.words))),
                     (n, KG.fromPart, Literal(_part(items[l.source], l.source_part))),
                     (n, KG.toPart, Literal(_part(items[l.target], l.target_part)))]
+    for q in group_quads(result, result.params):  # the groups, as rdflib terms
+        out.append(tuple(URIRef(t.value) if isinstance(t, ox.NamedNode) else
+                         Literal(t.value, datatype=URIRef(t.datatype.value) if t.datatype.value != str(XSD.string)
+                                 else None) for t in (q.subject, q.predicate, q.object)))
     out += [(act, PROV.used, URIRef(g)) for g in sorted(used)]
     return out
 
@@ -138,6 +143,7 @@ def derived_quads(result: RecurrenceResult, used: Sequence[str] = ()):
     yield from activity_quads(result.params)
     yield from item_quads(result.items, result.params)
     yield from link_quads(result.links, result._index(), result.params)
+    yield from group_quads(result, result.params)
     yield from used_quads(used, result.params)
 
 
@@ -229,3 +235,52 @@ def link_quads(links: Sequence[Link], items: dict[str, Item], params: LinkParams
             yield from (Q(n, issue_p, N(l.issue), g), Q(n, words_p, L(" ".join(l.words)), g),
                         Q(n, from_part_p, L(_part(items[l.source], l.source_part)), g),
                         Q(n, to_part_p, L(_part(items[l.target], l.target_part)), g))
+
+
+def group_iri_str(issue: str, council_code: str) -> str:
+    h = hashlib.sha256(f"{issue}\n{council_code}".encode()).hexdigest()[:16]
+    return _GROUP_PREFIX + h
+
+
+def _group_prefix() -> str:
+    from ..namespaces import ID
+
+    return str(ID["recurrence-group/"])
+
+
+_GROUP_PREFIX = _group_prefix()
+
+
+def group_quads(result: RecurrenceResult, params: LinkParams):
+    """One `kg:RecurrenceGroup` per council and issue of the within-council links (kg.recur.groups): its
+    issue, theme and council, how many inspections raised it, first and last raised, and its
+    occurrences ('date: part', in date order, ' | ' between them). The queries read these instead of
+    joining every link with its items' report graphs."""
+    import pyoxigraph as ox
+    from rdflib.namespace import PROV, RDF, XSD
+
+    from ..namespaces import GRAPH_DERIVED, KG
+    from ..rdf.terms import council_iri
+    from .groups import group_links
+    from .items import WITHIN
+
+    g = ox.NamedNode(str(GRAPH_DERIVED))
+    N, L, Q = ox.NamedNode, ox.Literal, ox.Quad
+    act = N(str(activity_iri(params)))
+    index = result._index()
+    integer = N(str(XSD.integer))
+    for grp in group_links(result, WITHIN):
+        first = index[grp.occurrences[0].item]
+        if not first.gss_code:
+            continue
+        n = N(group_iri_str(grp.issue, first.gss_code))
+        entries = list(dict.fromkeys(f"{o.date or ''}: {o.part}" for o in grp.occurrences))
+        dates = [o.date for o in grp.occurrences if o.date]
+        inspections = len({index[o.item].inspection for o in grp.occurrences})
+        yield from (Q(n, N(str(RDF.type)), N(str(KG.RecurrenceGroup)), g), Q(n, N(str(KG.issue)), N(grp.issue), g),
+                    Q(n, N(str(KG.sharedTheme)), N(grp.theme), g),
+                    Q(n, N(str(KG.withinCouncil)), N(council_iri(first.gss_code)), g),
+                    Q(n, N(str(KG.inspectionCount)), L(str(inspections), datatype=integer), g),
+                    Q(n, N(str(KG.occurrenceText)), L(" | ".join(entries)), g), Q(n, N(str(PROV.wasGeneratedBy)), act, g))
+        if dates:
+            yield from (Q(n, N(str(KG.firstRaised)), L(min(dates)), g), Q(n, N(str(KG.lastRaised)), L(max(dates)), g))

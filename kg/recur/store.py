@@ -17,7 +17,8 @@ from ..namespaces import DCTERMS, GRAPH_DERIVED, GRAPH_REFERENCE, KG, PROV, RDF,
 from ..themes import ThemeScheme, assign_themes, default_scheme
 from .items import states_shortfall, Item, _document_name, item_order
 from .links import LinkParams, RecurrenceResult, link_items
-from .rdf import _local, activity_iri, derived_quads, item_quads, link_iri_str, link_quads, used_quads
+from .rdf import (_GROUP_PREFIX, _local, activity_iri, derived_quads, group_quads, item_quads, link_iri_str,
+                  link_quads, used_quads)
 
 _ITEMS_QUERY = """
 PREFIX kg: <https://w3id.org/ofsted-kg/def#>
@@ -313,9 +314,14 @@ def update_derived(store, known_items: Mapping[str, Sequence[Item]] | None = Non
     new_keys = {it.key for it in new_items}
     items = [it for it in items_from_store(store, only_items=block, themed=False) if it.key not in new_keys]
     items = tuple(sorted((*items, *new_items), key=item_order))
-    old_iris: set[str] = set()
+    old_iris: set[str] = set()  # the links of the affected issues, and their groups
+    old_groups: set = set()
     for issue in sorted(affected):
-        old_iris.update(q.subject.value for q in store.match(None, N(str(KG.issue)), N(issue), g))
+        for q in store.match(None, N(str(KG.issue)), N(issue), g):
+            if q.subject.value.startswith(_GROUP_PREFIX):
+                old_groups.update(store.match(q.subject, None, None, g))
+            else:
+                old_iris.add(q.subject.value)
 
     def written(source: str, target: str, issue: str) -> bool:
         return source in new_keys or target in new_keys or _iri_of(source, target, issue) not in old_iris
@@ -330,8 +336,10 @@ def update_derived(store, known_items: Mapping[str, Sequence[Item]] | None = Non
     for iri in sorted((old_iris - new_by_iri.keys()) | renewed):
         remove += list(store.match(N(iri), None, None, g))
     fresh_links = [new_by_iri[i] for i in sorted((new_by_iri.keys() - old_iris) | renewed)]
+    new_groups = set(group_quads(result, params))  # the affected issues' groups, every council's
     add = [*item_quads(new_items, params), *used_quads(added, params),
-           *link_quads(fresh_links, result._index(), params)]
+           *link_quads(fresh_links, result._index(), params), *(new_groups - old_groups)]
+    remove += list(old_groups - new_groups)
     store.update_derived(remove, add)
     store.flush()
     return DerivedUpdate(len(added), len(removed), len(affected), len(add), len(remove), count_links(store))
