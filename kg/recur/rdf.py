@@ -114,7 +114,10 @@ def derived_triples(result: RecurrenceResult, used: Sequence[str] = ()) -> list[
                     (a, KG.evidenceStart, Literal(m.start, datatype=XSD.integer)),
                     (a, KG.evidenceEnd, Literal(m.end, datatype=XSD.integer)),
                     (a, PROV.wasGeneratedBy, act)]
-        out += [(node, KG.carriesIssue, URIRef(i)) for i in item_issues(it)]
+        carried = item_issues(it)
+        out += [(node, KG.carriesIssue, URIRef(i)) for i in carried]
+        if carried:
+            out += [(node, KG.itemText, Literal(it.text)), (node, KG.reportFile, Literal(it.document))]
     for l in result.links:
         n = link_iri(l)
         out += [(n, RDF.type, KG.RecurrenceLink), (n, KG["from"], iris[l.source]), (n, KG.to, iris[l.target]),
@@ -189,6 +192,7 @@ def item_quads(items: Sequence[Item], params: LinkParams):
     assignment_c, text_p = N(str(KG.ThemeAssignment)), N(str(KG.evidenceText))
     start_p, end_p, integer = N(str(KG.evidenceStart)), N(str(KG.evidenceEnd)), N(str(XSD.integer))
     carries_p = N(str(KG.carriesIssue))
+    item_text_p, report_file_p = N(str(KG.itemText)), N(str(KG.reportFile))
     act = N(str(activity_iri(params)))
     themes: dict[str, ox.NamedNode] = {}
     for it in items:
@@ -201,7 +205,10 @@ def item_quads(items: Sequence[Item], params: LinkParams):
                         Q(a, assigned_p, theme, g), Q(a, text_p, L(m.evidence), g),
                         Q(a, start_p, L(str(m.start), datatype=integer), g),
                         Q(a, end_p, L(str(m.end), datatype=integer), g), Q(a, prov_gen, act, g))
-        yield from (Q(node, carries_p, N(i), g) for i in item_issues(it))
+        carried = item_issues(it)
+        yield from (Q(node, carries_p, N(i), g) for i in carried)
+        if carried:  # what why-linked shows of a linked item, without a join into its report graph
+            yield from (Q(node, item_text_p, L(it.text), g), Q(node, report_file_p, L(it.document), g))
 
 
 def link_quads(links: Sequence[Link], items: dict[str, Item], params: LinkParams):
