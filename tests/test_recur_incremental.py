@@ -61,10 +61,17 @@ def fresh(src, tmp_path, name) -> set[str]:
 
 
 @pytest.mark.parametrize("step", ["add", "change", "remove"])
-def test_an_update_writes_the_derived_graph_of_a_fresh_build(tmp_path, step):
+def test_an_update_writes_the_derived_graph_of_a_fresh_build(tmp_path, step, monkeypatch):
+    import kg.build
+    import kg.recur.store
+
     assert len(SEEDS) == 5
     src, store = base_store(tmp_path)
     before = derived(store)
+    full = []  # the update must not fall back to recomputing the whole graph (the real function still runs)
+    for module in (kg.build, kg.recur.store):
+        real = module.refresh_derived
+        monkeypatch.setattr(module, "refresh_derived", lambda *a, real=real, **k: full.append(1) or real(*a, **k))
     if step == "add":
         shutil.copy(NEW, src)
     elif step == "change":  # a new text: its old report graph goes, the new one comes
@@ -74,6 +81,8 @@ def test_an_update_writes_the_derived_graph_of_a_fresh_build(tmp_path, step):
         (src / SEEDS[0].name).unlink()
     summary = build([src], store, jobs=1, prune=step == "remove")
     gc.collect()
+    monkeypatch.undo()
+    assert not full
     assert summary.recurrence_links and summary.recurrence_links > 0
     after = derived(store)
     assert after != before

@@ -256,7 +256,8 @@ def update_derived(store, known_items: Mapping[str, Sequence[Item]] | None = Non
     and of those removed since, the links of the issues those items carry recomputed over every item
     that carries them, and only the difference written. The result is the graph `refresh_derived`
     would write (tests/test_recur_incremental.py). When the derived graph has no linking run of these
-    parameters (a new store, a new method), it is recomputed in full."""
+    parameters and software version (a new store, a new method), or when most report graphs were added
+    or removed, it is recomputed in full."""
     import pyoxigraph as ox
 
     N = ox.NamedNode
@@ -264,11 +265,16 @@ def update_derived(store, known_items: Mapping[str, Sequence[Item]] | None = Non
     act = N(str(activity_iri(params)))
     known_items = known_items or {}
     present = set(store.report_graphs())
-    if next(store.match(act, N(str(RDF.type)), N(str(KG.RecurrenceLinking)), g), None) is None:
-        result = refresh_derived(store, params, known_items=known_items)
-        return DerivedUpdate(len(present), 0, len({l.issue for l in result.links}), -1, -1, len(result.links), True)
+    from .. import __version__
+
+    version = next(store.match(act, N(str(KG.softwareVersion)), None, g), None)
     used = {q.object.value for q in store.match(act, N(str(PROV.used)), None, g)}
     added, removed = sorted(present - used), sorted(used - present)
+    if version is None or version.object.value != __version__ or 2 * (len(added) + len(removed)) > len(present):
+        # no linking run of these parameters and this version, or most reports changed: the whole graph
+        result = refresh_derived(store, params, known_items=known_items)
+        return DerivedUpdate(len(added), len(removed), len({l.issue for l in result.links}), -1, -1,
+                             len(result.links), True)
     if not added and not removed:
         return DerivedUpdate(0, 0, 0, 0, 0, count_links(store))
 
