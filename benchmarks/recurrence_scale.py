@@ -56,13 +56,14 @@ def main() -> None:
                                                   encoding="utf-8")
         added, out = kg_build(corpus, store)
 
+        from kg.namespaces import GRAPH_DERIVED
         from kg.query import load_queries, run_query
         from kg.recur import count_links, refresh_derived
         from kg.store import GraphStore
 
         gs = GraphStore(store)
         links = count_links(gs)
-        derived_quads = sum(1 for _ in gs.quads([str(__import__("kg.namespaces").namespaces.GRAPH_DERIVED)]))
+        derived_quads = sum(1 for _ in gs.quads([str(GRAPH_DERIVED)]))
         t = time.perf_counter()
         refresh_derived(gs)  # the baseline: the whole derived graph recomputed and rewritten
         full = time.perf_counter() - t
@@ -82,11 +83,11 @@ def main() -> None:
             if q.name not in RECURRENCE_QUERIES:
                 continue
             params = {p.name: PARAMS[p.name] for p in q.params}
-            nrows = len(run_query(gs.store, q, params).rows)
+            nrows = len(run_query(gs, q, params).rows)
             times = []
             for _ in range(args.repeat):
                 t = time.perf_counter()
-                run_query(gs.store, q, params)
+                run_query(gs, q, params)
                 times.append(time.perf_counter() - t)
             print(f"{q.name:28} {nrows:6d} {1000 * statistics.median(times):8.1f} ms")
         del gs
