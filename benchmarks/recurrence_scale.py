@@ -64,6 +64,20 @@ def main() -> None:
         gs = GraphStore(store)
         links = count_links(gs)
         derived_quads = sum(1 for _ in gs.quads([str(GRAPH_DERIVED)]))
+        # the queries first, on the store as the update left it (the full recomputation below rewrites
+        # most of the derived graph, and reads after it are slower until the store compacts)
+        qrows = []
+        for q in load_queries():
+            if q.name not in RECURRENCE_QUERIES:
+                continue
+            params = {p.name: PARAMS[p.name] for p in q.params}
+            nrows = len(run_query(gs, q, params).rows)
+            times = []
+            for _ in range(args.repeat):
+                t = time.perf_counter()
+                run_query(gs, q, params)
+                times.append(time.perf_counter() - t)
+            qrows.append((q.name, nrows, statistics.median(times)))
         t = time.perf_counter()
         refresh_derived(gs)  # the baseline: the whole derived graph recomputed and rewritten
         full = time.perf_counter() - t
@@ -78,18 +92,9 @@ def main() -> None:
         for r in [("run", "size", "baseline", "ofsted-kg", "speed-up"), *rows]:
             print("  ".join(str(c).ljust(w[i]) for i, c in enumerate(r)))
         print()
-        print(f"{'query':28} {'rows':>6} {'median':>10}  (target < 100 ms)")
-        for q in load_queries():
-            if q.name not in RECURRENCE_QUERIES:
-                continue
-            params = {p.name: PARAMS[p.name] for p in q.params}
-            nrows = len(run_query(gs, q, params).rows)
-            times = []
-            for _ in range(args.repeat):
-                t = time.perf_counter()
-                run_query(gs, q, params)
-                times.append(time.perf_counter() - t)
-            print(f"{q.name:28} {nrows:6d} {1000 * statistics.median(times):8.1f} ms")
+        print(f"{'query':28} {'rows':>6} {'median':>10}  (target < 100 ms; on the store after the update)")
+        for name, nrows, m in qrows:
+            print(f"{name:28} {nrows:6d} {1000 * m:8.1f} ms")
         del gs
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
