@@ -14,7 +14,9 @@ Per scope (within a council, across councils):
 A pair is linked when any link joins the two items (a composite item's part counts for the item).
 The baseline is plain TF-IDF cosine over the whole item texts (scikit-learn, English stop words),
 linking the highest-scoring pairs of different inspections, as many per scope as the tool made.
-Last, the recall of the hand-made Doncaster groups (tests/data/gold/recurrence.json).
+F1 is printed beside them: at as many links as the tool made, the baseline reaches more of the judged
+SAME pairs (its top pairs are where many judged pairs were drawn) but links far more that are not the
+same issue; F1 weighs both. Last, the recall of the hand-made Doncaster groups (tests/data/gold/recurrence.json).
 """
 from __future__ import annotations
 
@@ -47,6 +49,11 @@ class Figures:
     @property
     def recall(self) -> float:
         return self.judged_linked_same / self.same if self.same else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def load_items(path: Path = ITEMS):
@@ -167,12 +174,13 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     r = evaluate(args.records, args.pairs)
     print(f"items {r['items']}; judged pairs resolved {r['judged']} (not found {r['missing']})")
-    print(f"{'scope':16} {'method':9} {'links':>6} {'judged linked':>13} {'SAME':>5} {'precision':>9} {'recall':>7}")
+    print(f"{'scope':16} {'method':9} {'links':>6} {'judged linked':>13} {'SAME':>5} {'precision':>9} {'recall':>7}"
+          f"{'':8} {'F1':>5}")
     for scope in SCOPES.values():
         for name in ("tool", "baseline"):
             f = r[name][scope]
             print(f"{scope:16} {name:9} {f.links:6d} {f.judged_linked:13d} {f.judged_linked_same:5d} "
-                  f"{f.precision:9.2f} {f.recall:5.2f} ({f.judged_linked_same}/{f.same})")
+                  f"{f.precision:9.2f} {f.recall:5.2f} {f'({f.judged_linked_same}/{f.same})':9} {f.f1:5.2f}")
     d = r["doncaster"]
     print(f"Doncaster gold groups (recurrence.json, seeds + Doncaster): recall {d.recall:.2f} "
           f"({len(d.found)}/{len(d.evaluable)}; missed {d.missed}), group precision {d.precision:.2f}")

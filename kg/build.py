@@ -29,7 +29,7 @@ from .namespaces import report_graph
 from .rdf import ReportGraph, map_record, reference_triples
 from .read import ReadLimits, iter_report_files
 from .read import file_sha256 as regular_file_sha256
-from .recur import refresh_derived, report_items
+from .recur import refresh_derived, report_items, update_derived
 from .rules import require_rule_files
 from .store import (CatalogEntry, GraphStore, file_sha256, new_build_iri, now, pipeline_version, source_iri,
                     stored_file_exists)
@@ -236,9 +236,16 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         gs.record_build(build_iri, started, now(), version)
     refresh_entities(gs, force=changed or reference_updated)  # the shared entities, stated once (kg.entities)
     digest = gs.derived_digest()
-    if changed or reference_updated or gs.recorded_derived_digest() != digest:
-        # themes and recurrence links follow the reports (also after a build killed before this point)
-        links = len(refresh_derived(gs, known_items=known_items).links)
+    recorded = gs.recorded_derived_digest()
+    if changed or reference_updated or recorded != digest:
+        # themes and recurrence links follow the reports (also after a build killed before this point): as a
+        # delta of the issues the added and removed reports carry, unless the derived graph may be out of
+        # step with its record (no recorded digest: never built, or a write interrupted) or the reference
+        # graph (councils' names) changed
+        if recorded is None or reference_updated:
+            links = len(refresh_derived(gs, known_items=known_items).links)
+        else:
+            links = update_derived(gs, known_items=known_items).links
         gs.record_derived_digest(digest)
     gs.flush()
     return BuildSummary(

@@ -110,6 +110,7 @@ def _loaders() -> list[tuple[Path, Callable[[], object]]]:
     from .rdf import schemes
     from .read import load_rules
     from .recur import default_issues, domain_stop_words
+    from .recur.weights import idf_table
     from .resolve import load_council_names, load_councils
     from .themes import default_scheme
 
@@ -120,6 +121,7 @@ def _loaders() -> list[tuple[Path, Callable[[], object]]]:
     out += [(data / "report_types.yaml", load_type_rules), (data / "people.yaml", load_people_rules),
             (data / "la_lookup.csv", load_councils), (data / "council_names.yaml", load_council_names),
             (data / "normalise.yaml", load_rules), (data / "recurrence_stopwords.txt", domain_stop_words),
+            (data / "recurrence_idf.tsv", idf_table),
             (onto / "themes.ttl", default_scheme), (onto / "issues.ttl", default_issues),
             (onto / "schemes.ttl", schemes), (onto / "entities.rq", entity_rule)]
     return out

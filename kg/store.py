@@ -408,9 +408,32 @@ class GraphStore:
         body = "\n".join(f"{t} ." for t in triples)
         self._update(f"DROP SILENT GRAPH <{graph}> ; INSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}")
 
+    def match(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
+        """The quads matching a pattern of pyoxigraph terms (None: any), read through the store's indexes."""
+        return iter(self.store.quads_for_pattern(subject, predicate, object, graph))
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction (small additions; the build's bulk writes go through add_reports)."""
+        try:
+            self.store.extend(quads)
+        except OSError as exc:
+            raise StoreError(f"cannot write to the graph store: {exc}") from exc
+
+    def load_ntriples(self, ntriples: str, graph: str) -> None:
+        """Load N-Triples text into the named graph `graph`."""
+        try:
+            self.store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"cannot write to the graph store: {exc}") from exc
+
     def replace_derived(self, quads: Iterable[ox.Quad]) -> None:
         """Replace the derived graph with `quads` (already in that graph): `replace_computed`."""
         self.replace_computed(str(GRAPH_DERIVED), quads)
+
+    def update_derived(self, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> None:
+        """Write a delta of the derived graph: `remove` quads taken out, `add` quads put in (a change that
+        touches a few issues, kg.recur.store.update_derived)."""
+        self._computed_write(str(GRAPH_DERIVED), remove, add)
 
     def replace_entities(self, triples: Iterable[ox.Triple]) -> None:
         """Replace the entities graph with `triples`: `replace_computed`."""
@@ -421,29 +444,32 @@ class GraphStore:
         """Replace a graph computed from the others (derived, entities) with `quads` (already in that graph)
         through the bulk APIs: into an empty graph, `Store.bulk_extend`; otherwise only the difference is
         written (the quads no longer there removed one by one, the new ones added with `bulk_extend`), since
-        removing a whole graph of hundreds of thousands of quads is slow. These steps are not one
-        transaction, so the graph's recorded digest is removed first and put back only after them all: a
-        write interrupted in between leaves no digest, and the next build recomputes the graph."""
+        removing a whole graph of hundreds of thousands of quads is slow."""
         graph = ox.NamedNode(graph_iri)
+        if next(iter(self.store.quads_for_pattern(None, None, None, graph)), None) is None:
+            # an empty graph: stream the quads into the bulk loader, which builds its files in threads of
+            # its own while the quads are still being made
+            self._computed_write(graph_iri, (), quads)
+            return
+        new = set(quads)
+        gone = []
+        for q in self.store.quads_for_pattern(None, None, None, graph):
+            if q in new:
+                new.discard(q)
+            else:
+                gone.append(q)
+        self._computed_write(graph_iri, gone, new)
+
+    def _computed_write(self, graph_iri: str, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> None:
+        """These steps are not one transaction, so the graph's recorded digest is removed first and put
+        back only after them all: a write interrupted in between leaves no digest, and the next build
+        recomputes the graph."""
         recorded = self.recorded_digest(graph_iri)
         try:
             self._update(f"DELETE WHERE {{ GRAPH <{GRAPH_CATALOG}> {{ <{graph_iri}> <{DCT}identifier> ?x }} }}")
-            if next(iter(self.store.quads_for_pattern(None, None, None, graph)), None) is None:
-                # an empty graph: stream the quads into the bulk loader, which builds its files in threads of
-                # its own while the quads are still being made
-                self.store.bulk_extend(quads)
-            else:
-                new = set(quads)
-                gone = []
-                for q in self.store.quads_for_pattern(None, None, None, graph):
-                    if q in new:
-                        new.discard(q)
-                    else:
-                        gone.append(q)
-                for q in gone:
-                    self.store.remove(q)
-                if new:
-                    self.store.bulk_extend(new)
+            for q in remove:
+                self.store.remove(q)
+            self.store.bulk_extend(add)
         except OSError as exc:
             raise StoreError(f"cannot write to the graph store: {exc}") from exc
         if recorded is not None:

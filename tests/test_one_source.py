@@ -163,16 +163,15 @@ def test_the_cli_handles_kg_errors_in_one_place():
 
 
 def test_graph_store_is_the_only_door_to_the_store():
-    """Outside kg/store.py no module reaches through a GraphStore to pyoxigraph (`gs.store.query(...)`).
-    kg/recur.py is being reworked separately and still does (its own in-memory store)."""
+    """Outside kg/store.py no module reaches through a GraphStore to pyoxigraph (`gs.store.query(...)`)."""
     reach = r"\.store\.(?:query|quads_for_pattern|named_graphs|load|extend|dump|update|bulk_load|flush)\("
-    assert files_with(reach, CODE) <= {"kg/store.py", "kg/recur/store.py"}  # recur: its own in-memory store
+    assert files_with(reach, CODE) <= {"kg/store.py"}
 
 
 def test_vocabulary_iris_are_spelled_only_in_kg_namespaces():
-    """kg/recur/store.py is being reworked by another engineer and still spells a few."""
+    """Vocabulary IRIs are written only in kg/namespaces.py."""
     spelled = r"[\"']https?://(?:www\.w3\.org|w3id\.org|purl\.org|xmlns\.com|statistics\.data\.gov\.uk)/"
-    assert files_with(spelled, CODE) <= {"kg/namespaces.py", "kg/recur/store.py"}
+    assert files_with(spelled, CODE) <= {"kg/namespaces.py"}
 
 
 def test_every_module_says_what_it_does_and_none_grows_past_400_lines_unsplit():

@@ -143,14 +143,17 @@ def evaluation():
 
 
 def test_judged_pairs_precision_and_recall_hold(evaluation):
-    """Floors a little under the figures measured when this was written (benchmarks/recurrence_eval.py):
-    within 0.86 / 0.81, across 0.78 / 0.78, Doncaster gold recall 0.83."""
+    """The issue's floors (precision >= 0.80 within a council, >= 0.70 across, recall >= 0.80), a little
+    under the figures measured when this was written (benchmarks/recurrence_eval.py): within 0.86 / 0.81,
+    across 0.80 / 0.88, Doncaster gold recall 0.83; each ahead of plain TF-IDF with as many links, in
+    precision and in F1 (the baseline's recall is higher at that many links, its precision far lower)."""
     assert evaluation["missing"] == 0 and evaluation["judged"] >= 150
     tool, base = evaluation["tool"], evaluation["baseline"]
-    assert tool[WITHIN].precision >= 0.83 and tool[WITHIN].recall >= 0.75
-    assert tool[ACROSS].precision >= 0.72 and tool[ACROSS].recall >= 0.70
+    assert tool[WITHIN].precision >= 0.83 and tool[WITHIN].recall >= 0.80
+    assert tool[ACROSS].precision >= 0.75 and tool[ACROSS].recall >= 0.80
     for scope in (WITHIN, ACROSS):  # ahead of plain TF-IDF with as many links
         assert tool[scope].precision > base[scope].precision
+        assert tool[scope].f1 > base[scope].f1
     assert evaluation["doncaster"].recall >= 0.75
 
 

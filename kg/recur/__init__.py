@@ -12,8 +12,9 @@ Input: report records (each knows its council and dates), or a built store. Outp
   each link names the issue, its theme, the words that matched and the score.
 - `groups`: one group per council and issue, occurrences in date order; the issues ranked across
   councils by the number of councils in which they recurred.
-- `rdf`, `store`: the derived graph (`kg:RecurrenceLink` n-ary nodes, theme assignments), and items
-  read back from a store.
+- `rdf`, `store`: the derived graph (`kg:RecurrenceLink` n-ary nodes, theme assignments, the issues
+  each item carries), items read back from a store, and the derived graph updated by a delta of the
+  issues that added or removed reports touch.
 """
 from __future__ import annotations
 
@@ -24,6 +25,6 @@ from .items import (ACROSS, WITHIN, Item, _document_name, _inspection_id, collec
                     item_order, record_date, states_shortfall)
 from .links import (DEFAULT_MIN_SCORE, DEFAULT_TOP_K, METHOD_VERSION, Link, LinkParams, RecurrenceResult,
                     domain_stop_words, find_recurrence, link_items, stop_words)
-from .rdf import _local, activity_iri, derived_quads, derived_triples, item_iri, link_iri
-from .store import (_ITEMS_QUERY, _items_from_store_sparql, _reference_labels, items_from_store,
-                    refresh_derived, report_items)
+from .rdf import _local, activity_iri, derived_quads, derived_triples, item_iri, item_issues, link_iri
+from .store import (_ITEMS_QUERY, DerivedUpdate, _items_from_store_sparql, _reference_labels, count_links,
+                    items_from_store, refresh_derived, report_items, update_derived)

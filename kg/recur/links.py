@@ -4,7 +4,8 @@ wording agrees beyond that issue's own trigger words.
 Each item is split into parts (kg.recur.issues.item_parts), each part carries its issues. Per issue,
 the parts carrying it form a block; within a block the parts' remaining words (the part's content
 words less the issue's trigger words, stop words and council names) are compared as TF-IDF vectors
-(scikit-learn, IDF over every part) and a pair of parts is linked when the cosine reaches the scheme's
+(fixed IDF values, kg/data/recurrence_idf.tsv: a score depends on its two parts alone) and a pair of
+parts is linked when the cosine reaches the issue's (else the scheme's)
 kg:minAgreement. A shared theme alone never links. Each link names the issue, the words that matched
 and the score. Only each part's `top_k` best neighbours (in its own council, and elsewhere) are kept,
 so the cost grows with the issue blocks, not with all pairs of the corpus.
@@ -24,7 +25,7 @@ from ..themes import ThemeScheme
 from .issues import IssueScheme, default_issues, item_parts
 from .items import ACROSS, WITHIN, Item, collect_items, linkable_parts
 
-METHOD_VERSION = "2"
+METHOD_VERSION = "3"
 DEFAULT_MIN_SCORE = None  # the issue scheme's kg:minAgreement
 DEFAULT_TOP_K = 30
 
@@ -59,8 +60,8 @@ class LinkParams:
 
     def method(self) -> str:
         return ("issues of each part (ontology/issues.ttl: kg:pattern, kg:requiresPattern, kg:excludePattern); "
-                "parts linked on a shared issue when the TF-IDF cosine of their words beyond the issue's trigger "
-                f"words reaches {self.threshold()}; top {self.top_k} neighbours; v{METHOD_VERSION}")
+                "parts linked on a shared issue when the TF-IDF cosine (fixed IDF, kg/data/recurrence_idf.tsv) of "
+                f"their words beyond the issue's trigger words reaches {self.threshold()}; top {self.top_k} neighbours; v{METHOD_VERSION}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,15 @@ def _residual(text: str, spans, drop: frozenset[str]) -> list[str]:
     return _tokens("".join(chars), drop)
 
 
+def _sublinear(X):
+    """1 + ln(tf) for each non-zero term frequency (scikit-learn's sublinear_tf)."""
+    import numpy as np
+
+    X = X.astype(float)
+    X.data = 1 + np.log(X.data)
+    return X
+
+
 def _row(M, r: int) -> dict[int, float]:
     """Row r of a CSR matrix as {column: value} (slicing a scipy row per link is slow)."""
     lo, hi = M.indptr[r], M.indptr[r + 1]
@@ -142,48 +152,82 @@ def _top_k(a, b, v, k: int):
     return zip(a[sel].tolist(), b[sel].tolist(), v[sel].tolist())
 
 
+@lru_cache(maxsize=1)
+def council_words() -> frozenset[str]:
+    """The words of every council's name in the gazetteer (kg/data/la_lookup.csv), and of the name
+    items of no known council get: never a word two parts agree on. Taken from the gazetteer, not from
+    the items at hand, so that a part's words do not change when reports of another council arrive."""
+    from ..resolve import load_councils
+
+    names = [n for c in load_councils() for n in (c.canonical, *c.also_known_as)] + ["(unknown council)"]
+    return frozenset(w for n in names for w in _WORD.findall(n.casefold()))
+
+
+def issue_rows(items: Sequence[Item], issues: IssueScheme | None = None,
+               only: frozenset[str] | None = None) -> list[tuple[int, object, object]]:
+    """(item index, part, issue match) for every issue each item's linkable parts carry (`only`: these
+    issues only)."""
+    issues = issues or default_issues()
+    out = []
+    for n, it in enumerate(items):
+        for part in (linkable_parts(it) if issues is default_issues() else item_parts(it.text, issues)):
+            for m in part.issues:
+                if only is None or m.issue in only:
+                    out.append((n, part, m))
+    return out
+
+
 def link_items(items: Sequence[Item], params: LinkParams = LinkParams(),
-               scheme: ThemeScheme | None = None, issues: IssueScheme | None = None) -> RecurrenceResult:
+               scheme: ThemeScheme | None = None, issues: IssueScheme | None = None,
+               only_issues: Iterable[str] | None = None, describe=None) -> RecurrenceResult:
     """Recurrence links between items of different inspections (see the module docstring).
+
+    `describe(source key, target key, issue)`: whether to work out a link's matched words (an update
+    needs them only for the links it writes; the others keep words=()).
 
     A part that says nothing beyond its issue's trigger words ('The quality of supervision.') states
     the issue bare: its agreement with another part of that issue is the cosine of the two parts'
     whole wording. Each issue's least agreement is its kg:minAgreement (else the scheme's).
+
+    A pair's score depends on its two parts alone: the words are weighed by fixed IDF values
+    (kg/data/recurrence_idf.tsv, kg.recur.weights) and the words left out (stop words, the gazetteer's
+    council names) are fixed. An issue's links depend on the parts that carry it and nothing else (each
+    part keeps its `top_k` best neighbours of that issue), so a report that carries none of an issue
+    changes none of its links, and `only_issues` (issue IRIs) computes the links of those issues alone,
+    exactly as a full run would: the derived graph is updated issue by issue (kg.recur.store).
     """
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from scipy.sparse import diags
+    from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.preprocessing import normalize
 
     from ..themes import default_scheme
+    from .weights import idf_table
 
+    idf, unseen = idf_table()
     issues = issues or default_issues()
     items = tuple(items)
     if not items:
         return RecurrenceResult(items, (), params)
     theme_labels = {t.iri: t.label for t in (scheme or default_scheme()).themes}
-    council_words = {w for it in items for w in _WORD.findall(it.council.casefold())}
-    drop = stop_words() | frozenset(council_words)
+    drop = stop_words() | council_words()
+    only = frozenset(only_issues) if only_issues is not None else None
 
-    rows: list[tuple[int, int, str]] = []  # (item, part, issue IRI)
-    evidence: list[tuple[str, ...]] = []  # the trigger words, as written
+    found = issue_rows(items, issues, only)
+    if not found:
+        return RecurrenceResult(items, (), params)
+    rows = [(n, part.index, m.issue) for n, part, m in found]  # (item, part, issue IRI)
+    evidence = [tuple(part.text[a:b].casefold() for a, b in m.spans) for _, part, m in found]  # trigger words
+    full_of: dict[tuple[int, int], list[str]] = {}
     rest_docs: list[list[str]] = []  # the words beyond the issue's trigger words
     full_docs: list[list[str]] = []  # every content word of the part
-    for n, it in enumerate(items):
-        for part in (linkable_parts(it) if issues is default_issues() else item_parts(it.text, issues)):
-            full = _tokens(part.text, drop)
-            for m in part.issues:
-                rows.append((n, part.index, m.issue))
-                evidence.append(tuple(part.text[a:b].casefold() for a, b in m.spans))
-                rest_docs.append(_residual(part.text, m.spans, drop))
-                full_docs.append(full)
-    if not rows:
-        return RecurrenceResult(items, (), params)
-    vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, norm=None)
-    vec.fit(full_docs)
-    R = normalize(vec.transform(rest_docs)).tocsr()
-    F = normalize(vec.transform(full_docs)).tocsr()
+    for n, part, m in found:
+        key = (n, part.index)
+        if key not in full_of:
+            full_of[key] = _tokens(part.text, drop)
+        full_docs.append(full_of[key])
+        rest_docs.append(_residual(part.text, m.spans, drop))
     bare = np.asarray([not d for d in rest_docs], dtype=float)  # parts that state their issue and nothing else
-    vocab = vec.get_feature_names_out()
 
     row_item = np.asarray([r[0] for r in rows])
     _, inspection = np.unique([it.inspection for it in items], return_inverse=True)
@@ -194,6 +238,7 @@ def link_items(items: Sequence[Item], params: LinkParams = LinkParams(),
 
     by_iri = issues.by_iri()
     best: dict[tuple[int, int, str], tuple[float, int, int]] = {}
+    block_of: dict[str, tuple] = {}  # issue -> (row -> block position, R, F, vocabulary), for the words
     compared = 0
     chunk = 1024
     for issue in sorted(blocks):
@@ -201,7 +246,16 @@ def link_items(items: Sequence[Item], params: LinkParams = LinkParams(),
         if len(ix) < 2:
             continue
         threshold = params.min_score if params.min_score is not None else by_iri[issue].min_agreement
-        RB, FB, bb = R[ix], F[ix], bare[ix]
+        # words weighed by the fixed IDF of kg/data/recurrence_idf.tsv (sublinear TF): a pair's score
+        # depends on its two parts alone
+        vec = CountVectorizer(analyzer=lambda d: d)
+        vec.fit([full_docs[k] for k in ix])
+        vocab = vec.get_feature_names_out()
+        weight = diags(np.asarray([idf.get(w, unseen) for w in vocab]))
+        RB, FB = (normalize(_sublinear(vec.transform([docs[k] for k in ix])) @ weight).tocsr()
+                  for docs in (rest_docs, full_docs))
+        block_of[issue] = ({int(k): j for j, k in enumerate(ix)}, RB, FB, vocab)
+        bb = bare[ix]
         for lo in range(0, len(ix), chunk):
             hi = min(lo + chunk, len(ix))
             # a bare part agrees by its whole wording; two parts that say more, by what they say beyond it
@@ -236,12 +290,16 @@ def link_items(items: Sequence[Item], params: LinkParams = LinkParams(),
         x, y = items[a], items[b]
         if (y.date or "", y.key) < (x.date or "", x.key):
             x, y, ra, rb = y, x, rb, ra
-        whole = bare[ra] or bare[rb] or by_iri[issue].min_agreement <= 0 and params.min_score is None
-        M = F if whole else R
-        wa, wb = _row(M, ra), _row(M, rb)
-        words = tuple(vocab[c] for _, c in sorted((-wa[c] * wb[c], c) for c in wa.keys() & wb.keys())[:8])
-        if not words:  # a specific issue's link whose parts share no content word: name the issue's own words
-            words = tuple(dict.fromkeys(evidence[ra] + evidence[rb]))[:8]
+        words: tuple[str, ...] = ()
+        if describe is None or describe(x.key, y.key, issue):
+            whole = bare[ra] or bare[rb] or by_iri[issue].min_agreement <= 0 and params.min_score is None
+            pos, RB, FB, vocab = block_of[issue]
+            M = FB if whole else RB
+            wa, wb = _row(M, pos[ra]), _row(M, pos[rb])
+            # ties by column: the block's vocabulary is sorted, so by the word
+            words = tuple(vocab[c] for _, c in sorted((-wa[c] * wb[c], c) for c in wa.keys() & wb.keys())[:8])
+            if not words:  # a specific issue's link whose parts share no content word: the issue's own words
+                words = tuple(dict.fromkeys(evidence[ra] + evidence[rb]))[:8]
         iss = by_iri[issue]
         links.append(Link(x.key, y.key, round(min(v, 1.0), 4), iss.theme, theme_labels.get(iss.theme, iss.theme),
                           (iss.theme,), WITHIN if x.council == y.council else ACROSS, method,
