@@ -134,10 +134,10 @@ SELECT ?council ?region ?framework ?start ?end ?published ?area ?grade ?rank ?re
              ?inspection kg:inspected ?council ; dcterms:type ?type .
              OPTIONAL { ?inspection kg:startDate ?start } OPTIONAL { ?inspection kg:endDate ?end }
              OPTIONAL { ?rep dcterms:issued ?issued } OPTIONAL { ?rep dcterms:date ?letter } }
+  ?type skos:prefLabel ?framework .  # before the OPTIONAL: after it, Oxigraph's plan took seconds a council
   OPTIONAL { ?j a kg:Judgement ; kg:inspection ?inspection ; prov:wasDerivedFrom ?rep ; kg:position ?pos ;
                 kg:areaLabel ?area ; kg:gradeLabel ?grade ; kg:evidence ?ev .
              OPTIONAL { ?j kg:grade/kg:rank ?rank } OPTIONAL { ?ev kg:page ?page } }
-  ?type skos:prefLabel ?framework .
   OPTIONAL { ?council kg:region/skos:prefLabel ?region }
   BIND(COALESCE(?issued, ?letter) AS ?published)
 """ + _FILES + "} ORDER BY ?council ?start ?report ?pos"
