@@ -12,7 +12,8 @@ from ._options import echo_err, format_option, output_option, render_rows, resol
 
 HELP = """What changed between two inspections of one council: grades that went up or down, and
 recommendations that are new, raised again (with what the earlier inspection said) or no longer
-raised. By default the council's last two inspections in the store.
+raised. By default the council's last two inspections in the store (when one of them gave no grades,
+a focused or monitoring visit, the grades of the last two graded inspections are compared, and said).
 
 Recommendations are paired by the similarity of their texts (TF-IDF cosine over words, word weights
 learnt from every recommendation and finding in the store); a pair at or above --min-similarity is
