@@ -166,6 +166,8 @@ def test_graph_store_is_the_only_door_to_the_store():
     """Outside kg/store.py no module reaches through a GraphStore to pyoxigraph (`gs.store.query(...)`)."""
     reach = r"\.store\.(?:query|quads_for_pattern|named_graphs|load|extend|dump|update|bulk_load|flush)\("
     assert files_with(reach, CODE) <= {"kg/store.py"}
+    handed_on = r"\bgs\.store\b"  # the raw pyoxigraph store handed to another function
+    assert files_with(handed_on, CODE) == set()
 
 
 def test_vocabulary_iris_are_spelled_only_in_kg_namespaces():

@@ -81,7 +81,7 @@ def _run_named(gs, name: str, params: dict, max_results: int) -> tuple[int, str,
     values = {p.name: params[p.name] for p in q.params if params.get(p.name, "").strip()}
     try:
         screen(q.sparql)  # shipped text, screened all the same
-        result = run_query(gs.store, q, values)
+        result = run_query(gs, q, values)
     except QueryRefused as exc:
         return exc.status, exc.reason, q.sparql
     except KgError as exc:

@@ -192,8 +192,8 @@ class Region:
 
 def home(gs) -> tuple[Region, ...]:
     """Every region of the gazetteer with its councils, their latest grades from the store."""
-    skeleton = rows_as_plain(run_query(gs.store, get_query("councils-by-region")))
-    rows = rows_as_plain(run_query(gs.store, get_query("inspections-of-every-council")))
+    skeleton = rows_as_plain(run_query(gs, get_query("councils-by-region")))
+    rows = rows_as_plain(run_query(gs, get_query("inspections-of-every-council")))
     by_council: dict[str, dict[str, Inspection]] = {}
     for r in rows:
         insp = by_council.setdefault(r["gss"], {}).setdefault(r["inspection"], Inspection(
@@ -309,8 +309,8 @@ def council(gs, name_or_code: str) -> CouncilPage:
     entry = council_named(name_or_code)
     sources = Sources(gs)
     params = {"council": entry.gss_code}
-    timeline = rows_as_plain(run_query(gs.store, get_query("council-timeline"), params))
-    items = rows_as_plain(run_query(gs.store, get_query("council-items"), params))
+    timeline = rows_as_plain(run_query(gs, get_query("council-timeline"), params))
+    items = rows_as_plain(run_query(gs, get_query("council-items"), params))
 
     labels = framework_labels(gs)
     inspections: dict[str, Inspection] = {}
