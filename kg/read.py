@@ -24,6 +24,7 @@ import yaml
 
 from .errors import LimitError, NotAReportError, ReadError, RuleFileError, storable
 from .paths import data_dir
+from . import scan as _scan
 from .scan import may_contain
 
 READABLE_SUFFIXES = {".pdf", ".txt", ".text", ".html", ".htm", ".md"}
@@ -105,7 +106,8 @@ class MappedText:
         out: list[str] = []
         offs: list[int] = []
         last = 0
-        literal = None if callable(repl) or "\\" in repl else repl  # no group references: no expand per match
+        # no group references in the replacement: no expand per match (scan.ENABLED off: expand, the plain way)
+        literal = None if callable(repl) or "\\" in repl or not _scan.ENABLED else repl
         for m in pattern.finditer(text, first.start()):
             s, e = m.span()
             out.append(text[last:s])
