@@ -18,13 +18,14 @@ differs from the one they were computed from).
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .entities import refresh_entities
 from .errors import KgError, LimitError, printable
-from .pipeline import Outcome, TimeLimitExceeded, error_line, process_paths, time_limit
+from .pipeline import Outcome, TimeLimitExceeded, error_line, process_paths, start_pool, time_limit
 from .namespaces import report_graph
 from .rdf import ReportGraph, map_record, reference_triples
 from .read import ReadLimits, iter_report_files
@@ -94,7 +95,6 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     version = pipeline_version()
     started = now()
     build_iri = new_build_iri(started)
-    reference_updated = gs.ensure_reference(reference_triples())
 
     # the store's own files are never read as reports, even when the store lies inside a folder built
     stores: list[Path] = []  # other stores inside the folders built: said, not read
@@ -149,6 +149,15 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             continue
         todo[f] = (sha, entry)
 
+    # the workers start now and warm up (rules, shapes, caches) while this process writes the reference
+    # graph; forked after the rule files were checked and loaded here, they inherit those
+    pool = start_pool(jobs, limits, warm=_warm_worker) if (jobs > 1 or limits.max_memory) and len(todo) > 1 else None
+    try:
+        reference_updated = gs.ensure_reference(reference_triples())
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
     read = built = triples = 0
     results: list[ValidationResult] = []
     notes: list[str] = [f"{printable(str(s))}: a graph store, not reports: its files were not read" for s in stores]
@@ -162,15 +171,21 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
     pending_triples = 0
     known_items: dict = {}  # report graph -> its linkable items, from the workers (for refresh_derived)
 
-    def write_pending() -> None:
+    writer = _Writer(gs, build_iri)
+
+    def write_pending(wait: bool = True) -> None:
+        """Hand the batch to the writer thread (the bulk load releases the GIL, so the next results are
+        taken meanwhile); `wait`: and wait until every batch is written (before any other write)."""
         nonlocal pending_triples
         if pending:
-            gs.add_reports(pending, build_iri, drop=pending_drop)
+            writer.write(list(pending), list(pending_drop))
             pending.clear()
             pending_drop.clear()
             pending_triples = 0
+        if wait:
+            writer.wait()
 
-    for n, outcome in enumerate(process_paths(list(todo), limits=limits, jobs=jobs, then=prepare)):
+    for n, outcome in enumerate(process_paths(list(todo), limits=limits, jobs=jobs, then=prepare, pool=pool)):
         if n == 0:
             _preload_recurrence()  # once the workers are running (not while they are being forked)
         path = str(Path(outcome.path).resolve())
@@ -222,8 +237,8 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
             pending.append((rg.iri, rg.ntriples, entry))
             pending_drop.extend([rg.iri, *_unused_previous(gs, previous, path, rg.iri)])
         pending_triples += len(rg)
-        if pending_triples >= _batch_size(triples):
-            write_pending()
+        if pending_triples >= _batch_size(triples) and writer.idle():
+            write_pending(wait=False)
         built_by[rg.iri] = path
         built += 1
         triples += len(rg)
@@ -254,6 +269,41 @@ def build(paths: Iterable[str | Path], store: GraphStore | str | Path | None, *,
         violations=sum(r.severity == "Violation" for r in results), results=tuple(results), notes=tuple(notes),
         reference_updated=reference_updated, recurrence_links=links, duplicates=tuple(duplicates),
         gone=tuple(sorted(gone.values())) if not prune else (), pruned=tuple(pruned))
+
+
+class _Writer:
+    """Writes batches of new reports (`GraphStore.add_reports`) in one thread, one batch after another in
+    the order given, while the build goes on taking the workers' results: pyoxigraph's bulk load releases
+    the GIL. `wait` returns once all are written, and raises the error of a batch that failed (the next
+    batches are then not written)."""
+
+    def __init__(self, gs: GraphStore, build_iri: str):
+        self.gs, self.build_iri = gs, build_iri
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def idle(self) -> bool:
+        return self._thread is None or not self._thread.is_alive()
+
+    def write(self, batch: list, drop: list[str]) -> None:
+        self.wait()  # one batch at a time, in order
+
+        def run() -> None:
+            try:
+                self.gs.add_reports(batch, self.build_iri, drop=drop)
+            except BaseException as exc:  # raised in the build's own thread by `wait`
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="kg-build-writer", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 _BATCH_TRIPLES = 250_000  # new reports are written at most about this many triples to a batch
@@ -311,6 +361,45 @@ def prepare(outcome: Outcome) -> Outcome:
         prepared = Prepared(None, (), f"{stage} failed: {error_line(exc)}")
     slim = replace(outcome.source, raw="", offsets=(), page_starts=()) if outcome.source is not None else None
     return replace(outcome, source=slim, record=None, prepared=prepared)
+
+
+_WARM_TEXT = """Local authority children's services inspection of Doncaster
+Inspection dates: 3 to 7 March 2025
+Lead inspector: Jane Smith, His Majesty's Inspector
+Judgement Grade
+The impact of leaders on social work practice with children and families Good
+Overall effectiveness Good
+Headline findings
+Children are seen promptly, but the quality of supervision is not consistent.
+What needs to improve?
+- The quality and impact of supervision for social workers.
+- Timeliness of assessments for children in need of help and protection.
+Recommendations
+- Improve the quality of plans for care leavers.
+"""
+
+
+def _warm_worker() -> None:
+    """Run in each worker as it starts (kg.pipeline.start_pool): a small made-up report through the whole
+    per-report path, so rule patterns, shapes, scan literals and imports are loaded before the first real
+    report, while the main process is still writing the reference graph. Speed only: its result is dropped."""
+    import pypdfium2 as pdfium
+
+    from .extract import extract_record
+    from .read import read_bytes
+
+    doc = pdfium.PdfDocument.new()  # pdfium's bindings and text pages, as the first PDF would load them
+    try:
+        page = doc.new_page(100, 100)
+        textpage = page.get_textpage()
+        textpage.get_text_range()
+        textpage.close()
+        page.close()
+    finally:
+        doc.close()
+
+    src = read_bytes(_WARM_TEXT.encode("utf-8"), name="warm-up.txt")
+    prepare(Outcome("warm-up.txt", src, extract_record(src), None))
 
 
 def _preload_recurrence() -> None:

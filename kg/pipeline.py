@@ -168,7 +168,7 @@ def error_line(exc: Exception) -> str:
 
 def process_paths(paths: Iterable[str | Path], limits: ReadLimits = ReadLimits(), jobs: int = 1,
                   keep_source: bool = True, then: Then | None = None,
-                  stores: list[Path] | None = None) -> Iterator[Outcome]:
+                  stores: list[Path] | None = None, pool: ProcessPoolExecutor | None = None) -> Iterator[Outcome]:
     """Outcomes for every report file under `paths`, in a stable (sorted) order.
 
     `then` (a picklable top-level function) runs on each successful outcome in the worker process that
@@ -176,24 +176,44 @@ def process_paths(paths: Iterable[str | Path], limits: ReadLimits = ReadLimits()
     `limits.max_memory`, files are read in worker processes even when `jobs` is 1 (a report that needs
     more memory ends its worker, not this process). A broken rule file raises RuleFileError before any
     file is read (`kg.rules.require_rule_files`). Folders that are graph stores are not read; they are
-    added to `stores` (`kg.read.iter_report_files`), before the first outcome.
+    added to `stores` (`kg.read.iter_report_files`), before the first outcome. `pool`: one made by
+    `start_pool` (its workers already started, warming up while the caller did other work), used for the
+    first files and shut down after.
     """
     require_rule_files()
     files = [str(p) for p in iter_report_files(paths, stores=stores)]
     if not limits.max_memory and (jobs <= 1 or len(files) < 2):
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         for f in files:
             yield _process_and_then(f, limits, then)
         return
-    yield from _pooled(files, limits, max(1, jobs), then)
+    yield from _pooled(files, limits, max(1, jobs), then, pool)
 
 
-def _pooled(files: list[str], limits: ReadLimits, jobs: int, then: Then | None) -> Iterator[Outcome]:
+def start_pool(jobs: int, limits: ReadLimits = ReadLimits(), warm: Callable[[], None] | None = None
+               ) -> ProcessPoolExecutor:
+    """A pool for `process_paths(pool=...)`, its `jobs` workers started now: each one caps its memory and
+    runs `warm` (a picklable top-level function that loads rules, shapes and caches), so that start-up
+    overlaps what the caller does before it has the files to hand out."""
+    pool = _new_pool(jobs, limits, warm)
+    for _ in range(jobs):  # workers are forked on demand: ask for all of them now
+        pool.submit(_nothing)
+    return pool
+
+
+def _nothing() -> None:
+    return None
+
+
+def _pooled(files: list[str], limits: ReadLimits, jobs: int, then: Then | None,
+            first: ProcessPoolExecutor | None = None) -> Iterator[Outcome]:
     """`process_paths` in a process pool that survives the death of a worker. When the pool breaks, the
     first file without an outcome is read again alone: if its worker dies too, that file gets the error
     (and only it); the pool is started again for the files after it."""
     done = 0
     while done < len(files):
-        pool = _new_pool(min(jobs, len(files) - done), limits)
+        pool, first = (first, None) if first is not None else (_new_pool(min(jobs, len(files) - done), limits), None)
         broken = False
         try:
             # one file a task: reports differ in size, and bigger chunks left one worker idle at the end
@@ -225,8 +245,17 @@ def _alone(path: str, limits: ReadLimits, then: Then | None) -> Outcome:
             return Outcome(str(path), None, None, error)
 
 
-def _new_pool(jobs: int, limits: ReadLimits) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory, initargs=(limits.max_memory,))
+def _new_pool(jobs: int, limits: ReadLimits, warm: Callable[[], None] | None = None) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(limits.max_memory, warm))
+
+
+def _start_worker(max_memory: int | None, warm: Callable[[], None] | None) -> None:
+    _limit_memory(max_memory)
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # speed only: whatever failed here fails again, and is reported, on a real file
+            pass
 
 
 def _limit_memory(max_memory: int | None) -> None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import scan
 from .rules import Entry, load_rule_file
 from .read import SourceText
 
@@ -71,10 +72,35 @@ def section_rules() -> dict[str, tuple[Entry, ...]]:
 
 def _full_match(entries: tuple[Entry, ...], text: str) -> Entry | None:
     t = collapse(text).rstrip()
+    gate = _any_of(entries) if scan.ENABLED else None  # scan.ENABLED off: the plain loop (parity tests)
+    if gate is not None and gate.fullmatch(t) is None:  # most lines are no heading: one regex call says so
+        return None
     for e in entries:
         if e.pattern is not None and e.pattern.fullmatch(t):
             return e
     return None
+
+
+_GATES: dict[int, tuple[tuple[Entry, ...], re.Pattern[str] | None]] = {}
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _any_of(entries: tuple[Entry, ...]) -> re.Pattern[str] | None:
+    """One pattern that fully matches a text exactly when one of the entries' patterns does (their
+    alternation; speed only, the entry is still found by the loop), or None when they cannot be joined
+    (different flags, a backreference whose group number would shift)."""
+    known = _GATES.get(id(entries))
+    if known is not None and known[0] is entries:
+        return known[1]
+    patterns = [e.pattern for e in entries if e.pattern is not None]
+    gate = None
+    if patterns and len({p.flags for p in patterns}) == 1 and not any(_BACKREF.search(p.pattern) for p in patterns):
+        try:
+            gate = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+        except re.error:
+            gate = None
+    _GATES[id(entries)] = (entries, gate)
+    return gate
 
 
 @lru_cache(maxsize=1 << 16)  # the segmenter asks about each line several times

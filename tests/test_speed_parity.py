@@ -2,7 +2,8 @@
 
 - the literal prefilter and run scanning of kg.scan (gazetteer of kg.extract.organisations, themes of
   kg.themes, normalisation rules of kg.read) vs full regex scans;
-- the segmenter's cached heading lookups vs uncached ones (same records);
+- the segmenter's cached heading lookups vs uncached ones (same records), and its one-regex gate over
+  a rule list's headings vs trying each heading in turn;
 - pyshacl-turbo vs pySHACL on real report graphs, intact and broken on purpose;
 - mapping and validation in the worker (kg.build.prepare) vs in the main process;
 - the store's items read with quad patterns (kg.recur.items_from_store) vs one SPARQL query, and vs
@@ -91,6 +92,43 @@ def test_records_are_the_same_without_the_speed_ups(read_sample, name):
     with _unoptimised():
         slow = extract_record(src)
     assert fast == slow
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_heading_gate_finds_the_heading_the_loop_finds(read_sample, name):
+    """Every line (and every pair of lines, as a wrapped heading is tried) of real reports gets the same
+    sections.yaml entry, or none, with the gate as without it."""
+    lines = read_sample(name).text.split("\n")
+    rules = segment.section_rules()
+    asked = found = 0
+    for key in ("headings", "deadlines"):
+        entries = rules[key]
+        assert segment._any_of(entries) is not None  # the bundled rules are joinable: the gate is used
+        for text in [*lines, *(a + " " + b for a, b in zip(lines, lines[1:]))]:
+            fast = segment._full_match(entries, text)
+            scan.ENABLED = False
+            try:
+                slow = segment._full_match(entries, text)
+            finally:
+                scan.ENABLED = True
+            assert fast is slow, text
+            asked += 1
+            found += fast is not None
+    assert asked > 200 and found > 0
+
+
+def test_heading_gate_is_not_used_where_it_could_answer_differently():
+    """Patterns with different flags, or with a backreference (its group number would shift in the
+    alternation), get no gate: each entry is tried in turn."""
+    import re
+
+    from kg.rules import Entry
+
+    mixed = (Entry({"id": "a"}, re.compile("findings", re.I), "t", 1), Entry({"id": "b"}, re.compile("Aims"), "t", 2))
+    backref = (Entry({"id": "a"}, re.compile(r"(x)\1"), "t", 1), Entry({"id": "b"}, re.compile(r"(y)\1"), "t", 2))
+    assert segment._any_of(mixed) is None and segment._any_of(backref) is None
+    assert segment._full_match(mixed, "FINDINGS") is mixed[0] and segment._full_match(mixed, "aims") is None
+    assert segment._full_match(backref, "yy") is backref[1]
 
 
 @pytest.fixture(scope="module")

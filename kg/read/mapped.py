@@ -33,11 +33,12 @@ class MappedText:
         out: list[str] = []
         offs: list[int] = []
         last = 0
+        literal = None if callable(repl) or "\\" in repl else repl  # no group references: no expand per match
         for m in pattern.finditer(text, first.start()):
             s, e = m.span()
             out.append(text[last:s])
             offs.extend(old[last:s])
-            new = repl(m) if callable(repl) else m.expand(repl)
+            new = literal if literal is not None else (repl(m) if callable(repl) else m.expand(repl))
             if new:
                 # characters kept from the match map to their own origin where they line up
                 anchor = old[s] if s < len(old) else (old[-1] + 1 if old else 0)
