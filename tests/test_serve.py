@@ -84,6 +84,10 @@ def _refusal(query: str) -> QueryRefused | None:
 # escapes, a comment ended by a bare CR, case, prefixes, BASE, and SERVICE nested in every kind of pattern.
 SERVICE_FORMS = [
     "SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } }",
+    # inside Oxigraph's LATERAL, which the screen reads as a group (the named queries use it)
+    "SELECT * WHERE { ?s ?p ?o LATERAL { SERVICE <{url}> { ?s ?p ?o } } }",
+    "SELECT * WHERE { ?s ?p ?o lateral{SERVICE<{url}>{?s ?p ?o}} }",
+    "PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:a.LATERAL { SERVICE <{url}> { ?s ?p ?o } } }",
     "select * where { service silent <{url}> { ?s ?p ?o } }",
     "SELECT * WHERE { SeRvIcE <{url}> { ?s ?p ?o } }",
     "SELECT * WHERE { \\u0053ERVICE <{url}> { ?s ?p ?o } }",
@@ -133,6 +137,9 @@ def test_service_and_load_are_refused(form):
     "SELECT ?service WHERE { ?service ?p ?o FILTER(?p < <http://x/>) }",
     "PREFIX ex: <http://x/> SELECT * WHERE { ?s ?p ex:a\\'b }",
     "SELECT * WHERE { ?s ?p \"caf\\u00e9\" }",
+    "SELECT * WHERE { ?s ?p ?o LATERAL { OPTIONAL { ?s ?q ?z } } }",  # Oxigraph's LATERAL, read as a group
+    'SELECT * WHERE { ?s ?p "LATERAL { SERVICE <http://x/> {} }" }',
+    "PREFIX ex: <http://x/> SELECT ?LATERAL WHERE { ?LATERAL ex:LATERAL <http://x/LATERAL> }",
     'SELECT * WHERE { ?s ?p "\\\\u0022 . SERVICE <http://x/> { ?s ?p ?o } . \\\\u0022" }',
 ])
 def test_service_lookalikes_pass(query):

@@ -1,7 +1,7 @@
 """Query screening: what a query may do, decided from a parse by a real SPARQL grammar (rdflib's).
 
 Refused: updates (LOAD included), SERVICE anywhere, queries too long or too deeply nested to parse
-safely, and anything the grammar cannot read (fail closed). Pure: no sockets, no processes.
+safely, and anything the grammar cannot read (fail closed). Oxigraph's LATERAL is read as a group. Pure: no sockets, no processes.
 """
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ class QueryRefused(Exception):
 # not after a backslash that is itself escaped (`"\\u0041"` is a backslash and `u0041`, as Oxigraph reads it).
 _CODEPOINT = re.compile(r"(?<!\\)((?:\\\\)*)\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
 _SERVICE_NODE = "ServiceGraphPattern"
+# Oxigraph's LATERAL (a SPARQL 1.2 proposal; the project's named queries use it) is not in rdflib's grammar.
+# For the parse only, the keyword is blanked to spaces of its length: a word-bounded token made spaces only
+# splits tokens, never joins them or moves a string, comment or IRI boundary, so every SERVICE that Oxigraph
+# would read as a keyword is one for rdflib too (and `LATERAL { P }` reads as the group `{ P }`).
+_LATERAL = re.compile(r"(?i)(?<![\w:?$/#])LATERAL(?![\w:])")
 
 
 def screen(query: str) -> str:
@@ -53,15 +58,16 @@ def screen(query: str) -> str:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import Query, UpdateUnit
 
+    parsed = _LATERAL.sub(" " * len("LATERAL"), text)
     try:
-        tree = Query.parse_string(text, parse_all=True)
+        tree = Query.parse_string(parsed, parse_all=True)
     except RecursionError:
         raise QueryRefused(400, "query nests too deeply to be run safely") from None
     except ParseBaseException as e:
         try:
-            UpdateUnit.parse_string(text, parse_all=True)
+            UpdateUnit.parse_string(parsed, parse_all=True)
         except (ParseBaseException, RecursionError):
-            raise QueryRefused(400, _unreadable(text, e)) from None
+            raise QueryRefused(400, _unreadable(parsed, e)) from None
         raise _update_refusal() from None
     if _holds(tree, _SERVICE_NODE):
         raise QueryRefused(403, "SERVICE (federated query) is disabled on this endpoint")
