@@ -11,7 +11,7 @@ from .paths import data_dir, ontology_dir
 
 # Modules that do not shape a report graph: changing them must not force a full rebuild.
 _NOT_IN_FINGERPRINT = {"cli", "__pycache__", "build.py", "store.py", "fingerprint.py", "validate.py", "entities.py", "query.py", "export.py",
-                       "stats.py", "serve.py", "serve", "web", "push.py", "diff.py", "workbook.py", "draw", "netview", "recur", "themes.py"}
+                       "stats.py", "serve.py", "serve", "web", "prepare.py", "push.py", "diff.py", "workbook.py", "draw", "netview", "recur", "themes.py"}
 
 
 @lru_cache(maxsize=1)

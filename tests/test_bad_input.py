@@ -281,21 +281,21 @@ def test_the_time_limit_covers_the_work_after_extraction_too(tmp_path):
 
 def test_an_unexpected_error_while_mapping_one_report_costs_only_that_report(tmp_path, monkeypatch):
     """Fault injection (issue 18, bug 2): no real input is known to make the mapper or validator raise
-    anything but a KgError, so kg.build's mapping function is patched to raise a plain bug (RuntimeError)
+    anything but a KgError, so kg.prepare's mapping function is patched to raise a plain bug (RuntimeError)
     for one report. That report gets one `failed:` line naming it and the error, the others are built,
     and the exit status is 1 (some reports failed), as for a bug in reading or extraction."""
-    import kg.build
+    import kg.prepare
 
     folder = _folder(tmp_path / "reports", ())
     victim = GOOD[1]
-    real = kg.build.map_record
+    real = kg.prepare.map_record
 
     def map_record(record, source=None, *args, **kwargs):
         if record.document == victim:
             raise RuntimeError("a bug in the mapper")
         return real(record, source, *args, **kwargs)
 
-    monkeypatch.setattr(kg.build, "map_record", map_record)
+    monkeypatch.setattr(kg.prepare, "map_record", map_record)
     result = _run("build", "-q", "-j", "1", "--store", str(tmp_path / "store"), str(folder))
     assert result.exit_code == 1, result.stderr
     lines = _lines_naming(result.stderr, victim)
