@@ -88,6 +88,9 @@ SERVICE_FORMS = [
     "SELECT * WHERE { ?s ?p ?o LATERAL { SERVICE <{url}> { ?s ?p ?o } } }",
     "SELECT * WHERE { ?s ?p ?o lateral{SERVICE<{url}>{?s ?p ?o}} }",
     "PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:a.LATERAL { SERVICE <{url}> { ?s ?p ?o } } }",
+    # LATERAL inside an IRI is not blanked (blanked, rdflib would read the IRI's '#' as a comment's start)
+    "PREFIX ex: <http://x/> SELECT * WHERE { ?s ?p ?o FILTER(?o < <ex:a&&LATERAL#>) "
+    "SERVICE <{url}> { ?s ?p ?o } FILTER(true\n-1) }",
     "select * where { service silent <{url}> { ?s ?p ?o } }",
     "SELECT * WHERE { SeRvIcE <{url}> { ?s ?p ?o } }",
     "SELECT * WHERE { \\u0053ERVICE <{url}> { ?s ?p ?o } }",

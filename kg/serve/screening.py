@@ -24,10 +24,13 @@ class QueryRefused(Exception):
 _CODEPOINT = re.compile(r"(?<!\\)((?:\\\\)*)\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
 _SERVICE_NODE = "ServiceGraphPattern"
 # Oxigraph's LATERAL (a SPARQL 1.2 proposal; the project's named queries use it) is not in rdflib's grammar.
-# For the parse only, the keyword is blanked to spaces of its length: a word-bounded token made spaces only
-# splits tokens, never joins them or moves a string, comment or IRI boundary, so every SERVICE that Oxigraph
-# would read as a keyword is one for rdflib too (and `LATERAL { P }` reads as the group `{ P }`).
-_LATERAL = re.compile(r"(?i)(?<![\w:?$/#])LATERAL(?![\w:])")
+# For the parse only, the keyword is blanked to spaces of its length, and only where it stands between
+# white space (or a brace) and a `{`: no IRI, prefixed name or variable can hold white space or `{`, so a
+# LATERAL there lies in no IRI for either parser, and blanking it moves no string, comment or IRI boundary
+# and joins no tokens. Every SERVICE Oxigraph reads as a keyword is then one for rdflib too, and
+# `LATERAL { P }` reads as the group `{ P }`. Anywhere else the word is left as written (and a query rdflib
+# then cannot read is refused).
+_LATERAL = re.compile(r"(?i)(?<=[\s{}])LATERAL(?=\s*\{)")
 
 
 def screen(query: str) -> str:
