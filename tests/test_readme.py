@@ -82,14 +82,69 @@ def test_every_readme_kg_command_runs_after_the_readme_set_up(tmp_path, monkeypa
     commands = readme_kg_commands()
     assert len(commands) >= 15
     ran = set()
+    setup_result = None
     for command in setup + [c for c in commands if c not in setup]:
         args = shlex.split(command, comments=True)[1:]
         if args[0] in SKIPPED:
             continue
         result = runner.invoke(main, args)
+        if command == setup[0]:
+            setup_result = result
         expected = EXPECTED_EXIT.get(command, 0)
         assert result.exit_code == expected, f"`{command}` exited {result.exit_code}: {result.stderr[-500:]}"
         ran.add(args[0])
     assert ran >= {"build", "extract", "validate", "query", "recurring", "draw", "graph", "export", "stats"}
     for made in ("doncaster-timeline.png", "yh.html", "everything.gexf", "doncaster.graphml", "graph.ttl"):
         assert (tmp_path / made).stat().st_size > 0, made
+
+    # the output the README shows is what the tool prints today (at the README's 100 columns), in the order
+    # the README shows it; a line "..." or "... (N more ...)" stands for lines left out
+    first_build = True
+    for command, shown in readme_console_examples():
+        args = shlex.split(command)[1:]
+        if args[0] in SKIPPED:
+            continue
+        if command == setup[0] and first_build:  # the set-up's build, shown as it printed then
+            first_build = False
+            result = setup_result
+        else:
+            result = runner.invoke(main, args)
+        _assert_shows(command, shown, _lines(result.stdout), _lines(result.stderr))
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.rstrip() for ln in text.rstrip("\n").split("\n")] if text.strip() else []
+
+
+def readme_console_examples() -> list[tuple[str, list[str]]]:
+    """(command, the output lines shown under it) for every `$ kg ...` line of the README's console blocks."""
+    out = []
+    for lang, text in _blocks():
+        if lang:
+            continue
+        for part in re.split(r"^\$ ", text, flags=re.MULTILINE)[1:]:
+            lines = part.rstrip("\n").split("\n")
+            if lines[0].startswith("kg "):
+                out.append((lines[0], [ln for ln in lines[1:] if not ln.startswith("$ ")]))
+    return out
+
+
+def _assert_shows(command: str, shown: list[str], out: list[str], err: list[str]) -> None:
+    """The README shows a command's standard error and output together, as a terminal does: every line of
+    its stderr is shown, in order, and the other lines shown are its stdout, whole or cut by a '...' or
+    '... (N more rows)' line that stands for the lines left out."""
+    shown = [ln.rstrip() for ln in shown]
+    rest, k = [], 0
+    for ln in shown:
+        if k < len(err) and ln == err[k]:
+            k += 1
+        else:
+            rest.append(ln)
+    said = f"README output of `{command}` differs from what it prints:\n" + "\n".join(err + out[:40])
+    assert k == len(err), said
+    cut = [i for i, ln in enumerate(rest) if ln == "..." or re.match(r"^\.\.\. \(\d+ more", ln)]
+    if not cut:
+        assert out == rest, said
+        return
+    head, tail = rest[:cut[0]], rest[cut[0] + 1:]
+    assert out[:len(head)] == head and (not tail or out[-len(tail):] == tail), said
