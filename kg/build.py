@@ -34,7 +34,7 @@ from .recur import refresh_derived, update_derived
 from .rules import require_rule_files
 from .store import (CatalogEntry, GraphStore, file_sha256, new_build_iri, now, pipeline_version, source_iri,
                     stored_file_exists)
-from .prepare import PackedGraph, Prepared, prepare  # noqa: F401 - kg.build.prepare is the worker step
+from .prepare import Prepared, prepare
 from .prepare import reason as _reason
 from .prepare import warm_worker as _warm_worker
 from .validate import ValidationResult

@@ -243,18 +243,26 @@ def diff_inspections(gs, council: str, from_report: str | None = None, to_report
     if (earlier.start or "") > (later.start or ""):
         earlier, later = later, earlier
 
+    fetched: dict[InspectionRef, list[dict]] = {}
+
     def grades_of(ref: InspectionRef) -> list[dict]:
-        return _select(gs, _GRADES, inspection=ref.iri, report=ref.report)
+        if ref not in fetched:
+            fetched[ref] = _select(gs, _GRADES, inspection=ref.iri, report=ref.report)
+        return fetched[ref]
 
     before_grades, after_grades = grades_of(earlier), grades_of(later)
     graded = None
     if not (from_report or to_report) and not (before_grades and after_grades):
         # the default pair with a visit that gives no grades: compare the last two graded inspections
-        upto = [i for i in found if (i.start or "") <= (later.start or "")]
-        with_grades = [(i, g) for i in upto for g in (grades_of(i),) if g]
-        if len(with_grades) >= 2 and {with_grades[-2][0], with_grades[-1][0]} != {earlier, later}:
-            (g1, before_grades), (g2, after_grades) = with_grades[-2], with_grades[-1]
-            graded = (g1, g2)
+        last_graded = []  # newest first, up to the later inspection
+        for i in reversed([i for i in found if (i.start or "") <= (later.start or "")]):
+            if grades_of(i):
+                last_graded.append(i)
+                if len(last_graded) == 2:
+                    break
+        if len(last_graded) == 2 and set(last_graded) != {earlier, later}:
+            graded = (last_graded[1], last_graded[0])
+            before_grades, after_grades = grades_of(graded[0]), grades_of(graded[1])
     grades = _grade_changes(before_grades, after_grades)
     b = _select(gs, _RECOMMENDATIONS, inspection=earlier.iri, report=earlier.report)
     a = _select(gs, _RECOMMENDATIONS, inspection=later.iri, report=later.report)
@@ -317,8 +325,9 @@ def to_html(d: InspectionDiff) -> str:
         f"Later: {esc(a.framework)}, {esc(_when(a))} ({_link(a, None)}).</p>",
         "<h2>Grades</h2>",
     ]
-    if d.graded_note():
-        parts.append(f'<p class="sub">{esc(d.graded_note()[0].upper() + d.graded_note()[1:])}.</p>')
+    note = d.graded_note()
+    if note:
+        parts.append(f'<p class="sub">{esc(note[0].upper() + note[1:])}.</p>')
     if d.grades:
         parts.append("<table><thead><tr><th>Area</th><th>Earlier</th><th>Later</th><th>Change</th></tr></thead><tbody>")
         for g in d.grades:

@@ -5,7 +5,7 @@
 - the segmenter's cached heading lookups vs uncached ones (same records), and its one-regex gate over
   a rule list's headings vs trying each heading in turn;
 - pyshacl-turbo vs pySHACL on real report graphs, intact and broken on purpose;
-- mapping and validation in the worker (kg.build.prepare) vs in the main process;
+- mapping and validation in the worker (kg.prepare.prepare) vs in the main process;
 - the store's items read with quad patterns (kg.recur.items_from_store) vs one SPARQL query, and vs
   the items the workers work out per report graph (kg.recur.report_items);
 - the derived graph's quads made directly vs converted from rdflib triples;
@@ -193,7 +193,7 @@ def test_turbo_and_pyshacl_agree_on_broken_report_graphs(graphs):
 
 
 def test_worker_side_preparation_matches_main_process(read_sample, samples_dir):
-    from kg.build import PackedGraph, Prepared, prepare
+    from kg.prepare import PackedGraph, Prepared, prepare
     from kg.pipeline import process_file
     from kg.validate import validate_mapped
 

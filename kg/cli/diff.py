@@ -55,8 +55,9 @@ def diff_command(council, from_report, to_report, min_similarity, fmt, output, s
         buf.write(f"{a.council}\nearlier: {e.framework}, {e.start} to {e.end} ({e.report})\n"
                   f"later:   {a.framework}, {a.start} to {a.end} ({a.report})\n\n")
         buf.write("Grades\n")
-        if d.graded_note():
-            buf.write(f"({d.graded_note()})\n")
+        note = d.graded_note()
+        if note:
+            buf.write(f"({note})\n")
         if d.grades:
             render_rows([{"area": g.area, "earlier": g.before, "later": g.after, "change": g.change}
                          for g in d.grades], ("area", "earlier", "later", "change"), "table", buf)
